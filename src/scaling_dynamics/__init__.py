@@ -1,0 +1,43 @@
+"""scaling-dynamics: the dynamical model of neural scaling laws, simulated and predicted.
+
+Bordelon, Atanasov & Pehlevan, "A Dynamical Model of Neural Scaling Laws",
+ICML 2024, arXiv:2402.01092.
+
+>>> import scaling_dynamics as sd
+>>> spec = sd.Spectrum.power_law(a=1.5, b=1.25, M=500)
+>>> curves = sd.simulate(spec, N=100, P=200, times=[1, 10, 100], n_seeds=2)
+>>> curves.test_loss.shape
+(3,)
+"""
+
+from ._errors import ConvergenceError as ConvergenceError
+from ._errors import InvalidParameterError as InvalidParameterError
+from ._errors import MissingDependencyError as MissingDependencyError
+from ._errors import ProblemTooLargeError as ProblemTooLargeError
+from ._errors import ScalingDynamicsError as ScalingDynamicsError
+from ._version import __version__ as __version__
+from .optimizers import GradientDescent as GradientDescent
+from .optimizers import GradientFlow as GradientFlow
+from .optimizers import Momentum as Momentum
+from .optimizers import OnlineSGD as OnlineSGD
+from .optimizers import make_optimizer as make_optimizer
+from .results import LossCurves as LossCurves
+from .simulate import simulate as simulate
+from .spectra import Spectrum as Spectrum
+
+__all__ = [
+    "__version__",
+    "Spectrum",
+    "LossCurves",
+    "simulate",
+    "GradientFlow",
+    "GradientDescent",
+    "Momentum",
+    "OnlineSGD",
+    "make_optimizer",
+    "ScalingDynamicsError",
+    "InvalidParameterError",
+    "ProblemTooLargeError",
+    "ConvergenceError",
+    "MissingDependencyError",
+]

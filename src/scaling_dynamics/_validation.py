@@ -1,0 +1,201 @@
+"""Validation helpers used at the public boundary.
+
+Messages follow one format: ``"`name` must be <what is allowed>; got <value>."``
+Internals trust validated inputs and do not re-check.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ._errors import InvalidParameterError
+
+__all__ = [
+    "check_real",
+    "check_int",
+    "check_size",
+    "check_choice",
+    "as_float_array",
+    "parse_size",
+]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def check_real(
+    name: str,
+    value: Any,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_inf: bool = False,
+) -> float:
+    """Return ``value`` as a float after checking it lies in the given interval.
+
+    ``low_open``/``high_open`` exclude the end points. Non-finite values are
+    refused unless ``allow_inf`` (``nan`` is always refused).
+    """
+    if math.isinf(high) and math.isinf(low):
+        allowed = "a real number"
+    elif math.isinf(high):
+        allowed = f"a number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a number {'<' if high_open else '<='} {high:g}"
+    else:
+        lo = "(" if low_open else "["
+        hi = ")" if high_open else "]"
+        allowed = f"a number in {lo}{low:g}, {high:g}{hi}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidParameterError(f"`{name}` must be {allowed}; got {_fmt(value)}.")
+    x = float(value)
+    if math.isnan(x) or (math.isinf(x) and not allow_inf):
+        raise InvalidParameterError(f"`{name}` must be {allowed} (finite); got {_fmt(value)}.")
+    if x < low or x > high or (low_open and x == low) or (high_open and x == high):
+        raise InvalidParameterError(f"`{name}` must be {allowed}; got {_fmt(value)}.")
+    return x
+
+
+def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int after checking ``low <= value <= high``.
+
+    Floats that are whole numbers (``2000.0``) are accepted.
+    """
+    bounds = []
+    if low is not None:
+        bounds.append(f">= {low}")
+    if high is not None:
+        bounds.append(f"<= {high}")
+    allowed = "an integer" + (" " + " and ".join(bounds) if bounds else "")
+    if isinstance(value, bool):
+        raise InvalidParameterError(f"`{name}` must be {allowed}; got {_fmt(value)}.")
+    if isinstance(value, numbers.Integral):
+        n = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(float(value)) and float(value).is_integer():
+        n = int(value)
+    else:
+        raise InvalidParameterError(f"`{name}` must be {allowed}; got {_fmt(value)}.")
+    if (low is not None and n < low) or (high is not None and n > high):
+        raise InvalidParameterError(f"`{name}` must be {allowed}; got {n}.")
+    return n
+
+
+def check_size(name: str, value: Any, *, allow_inf: bool = True) -> float | int:
+    """A model size (N, P, M): a positive integer, or ``inf`` where the limit is allowed."""
+    if isinstance(value, str):
+        value = parse_size(name, value)
+    if (
+        allow_inf
+        and isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isinf(float(value))
+        and float(value) > 0
+    ):
+        return math.inf
+    try:
+        return check_int(name, value, low=1)
+    except InvalidParameterError:
+        extra = " or inf" if allow_inf else ""
+        raise InvalidParameterError(
+            f"`{name}` must be a positive integer{extra}; got {_fmt(value)}."
+        ) from None
+
+
+def parse_size(name: str, text: str) -> float | int:
+    """Parse ``"2000"``, ``"2e3"`` or ``"inf"`` into a size (validated by the caller)."""
+    t = text.strip().lower()
+    if t in {"inf", "infinity", "+inf"}:
+        return math.inf
+    try:
+        x = float(t)
+    except ValueError:
+        raise InvalidParameterError(
+            f"`{name}` must be a positive integer or inf; got {text!r}."
+        ) from None
+    return int(x) if math.isfinite(x) and x.is_integer() else x
+
+
+def check_choice(name: str, value: Any, options: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``options``; otherwise name the valid ones."""
+    opts = list(options)
+    if value not in opts:
+        listed = ", ".join(repr(o) for o in opts)
+        raise InvalidParameterError(f"`{name}` must be one of {listed}; got {_fmt(value)}.")
+    return value
+
+
+def as_float_array(
+    name: str,
+    values: Any,
+    *,
+    ndim: int = 1,
+    positive: bool = False,
+    nonnegative: bool = False,
+    min_length: int = 1,
+) -> np.ndarray:
+    """Convert ``values`` to a float64 array, refusing non-finite or out-of-range entries."""
+    try:
+        arr = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"`{name}` must be an array of real numbers; got {type(values).__name__}."
+        ) from None
+    if arr.ndim != ndim:
+        raise InvalidParameterError(
+            f"`{name}` must be a {ndim}-dimensional array; got shape {arr.shape}."
+        )
+    if arr.shape[0] < min_length:
+        raise InvalidParameterError(
+            f"`{name}` must have at least {min_length} entries; got {arr.shape[0]}."
+        )
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise InvalidParameterError(
+            f"`{name}` must contain only finite numbers; entry {i} is {arr.ravel()[i]!r}."
+        )
+    if positive and (arr <= 0).any():
+        i = int(np.flatnonzero((arr <= 0).ravel())[0])
+        raise InvalidParameterError(
+            f"`{name}` must contain only positive numbers; entry {i} is {arr.ravel()[i]!r}."
+        )
+    if nonnegative and (arr < 0).any():
+        i = int(np.flatnonzero((arr < 0).ravel())[0])
+        raise InvalidParameterError(
+            f"`{name}` must contain only non-negative numbers; entry {i} is {arr.ravel()[i]!r}."
+        )
+    return arr
+
+
+def check_times(name: str, values: Any, *, integer: bool = False) -> np.ndarray:
+    """Times at which a curve is evaluated: finite, non-negative, 1-d.
+
+    With ``integer=True`` (discrete optimisers, time counted in steps) every
+    entry must be a whole number.
+    """
+    if np.isscalar(values):
+        values = [values]
+    arr = as_float_array(name, values, nonnegative=True)
+    if integer:
+        frac = arr != np.round(arr)
+        if frac.any():
+            i = int(np.flatnonzero(frac)[0])
+            raise InvalidParameterError(
+                f"`{name}` must be whole numbers of steps for a discrete optimiser; "
+                f"entry {i} is {arr[i]!r}."
+            )
+    return arr
+
+
+def is_sequence(x: Any) -> bool:
+    return isinstance(x, Sequence) and not isinstance(x, str)

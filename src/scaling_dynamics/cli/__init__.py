@@ -1,0 +1,88 @@
+"""Command line of scaling-dynamics: a thin shell over the library.
+
+Examples
+--------
+::
+
+    scaling-dynamics simulate                       # built-in defaults, a table on stdout
+    scaling-dynamics simulate --a 1.5 --b 1.25 --M 2000 --N 500 --P 1000 \\
+        --seeds 16 --times 1,10,100,1000 --format json
+    scaling-dynamics simulate --optimizer sgd --eta 0.5 --batch 8 --N 400 --times log:1:1e4:20
+
+Every command accepts ``--format json`` (one JSON object on stdout, nothing else)
+and reports bad options as one line on stderr with exit status 2. Progress bars
+go to stderr. Each command lives in its own module with ``add_arguments(parser)``
+and ``run(args) -> int``; heavy imports happen inside ``run`` so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .._version import __version__
+
+__all__ = ["main", "COMMANDS"]
+
+#: command name -> (module under scaling_dynamics.cli, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("simulate", "simulate the random-feature model (exact gradient flow, GD, momentum, SGD)"),
+}
+
+PROG = "scaling-dynamics"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: 'scaling-dynamics simulate: error: ... (see --help)'."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Simulate, predict and explain neural scaling laws with the dynamical "
+        "random-feature model of Bordelon, Atanasov & Pehlevan (ICML 2024).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        mod = importlib.import_module(f"{__name__}.{module}")
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=(mod.__doc__ or help_text).strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        mod.add_arguments(p)
+        p.set_defaults(_module=mod)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input)."""
+    from .._errors import InvalidParameterError, ScalingDynamicsError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    prog = f"{PROG} {args.command}"
+    try:
+        return int(args._module.run(args) or 0)
+    except InvalidParameterError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 2
+    except ScalingDynamicsError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{prog}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,232 @@
+"""Options and output shared by the commands that produce loss curves."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+import numpy as np
+
+from .._errors import InvalidParameterError
+from .._validation import parse_size
+
+__all__ = [
+    "add_model_arguments",
+    "add_output_arguments",
+    "spectrum_from_args",
+    "optimizer_from_args",
+    "parse_times",
+    "emit_curves",
+    "print_json",
+    "DEFAULT_TIMES",
+]
+
+#: Default times: 13 log-spaced points from 1 to 10^4 (gradient-flow time or steps).
+DEFAULT_TIMES = "log:1:1e4:13"
+
+
+def _size(name: str):
+    def convert(text: str) -> float | int:
+        try:
+            value = parse_size(name, text)
+        except InvalidParameterError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value
+
+    convert.__name__ = f"size {name}"
+    return convert
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
+
+
+def _int(text: str) -> int:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer; got {text!r}") from None
+    if not x.is_integer():
+        raise argparse.ArgumentTypeError(f"expected an integer; got {text!r}")
+    return int(x)
+
+
+def parse_times(text: str, *, integer: bool = False) -> np.ndarray:
+    """Parse ``"1,10,100"`` or ``"log:START:STOP:NUM"`` (NUM log-spaced points) into an array.
+
+    With ``integer=True`` (step counts) log-spaced points are rounded and duplicates removed.
+    """
+    t = text.strip()
+    if t.startswith("log:"):
+        parts = t[4:].split(":")
+        try:
+            start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+            if len(parts) != 3:
+                raise ValueError
+        except (ValueError, IndexError):
+            raise InvalidParameterError(
+                f"`times` must be a comma list like 1,10,100 or log:START:STOP:NUM; got {text!r}."
+            ) from None
+        if not (start > 0 and stop >= start and num >= 1 and math.isfinite(stop)):
+            raise InvalidParameterError(
+                f"`times` log:START:STOP:NUM needs 0 < START <= STOP (finite) and NUM >= 1; got {text!r}."
+            )
+        values = np.geomspace(start, stop, num)
+        if integer:
+            values = np.unique(np.round(values))
+        return values
+    try:
+        values = np.array([float(x) for x in t.split(",") if x.strip()], dtype=np.float64)
+    except ValueError:
+        raise InvalidParameterError(
+            f"`times` must be a comma list like 1,10,100 or log:START:STOP:NUM; got {text!r}."
+        ) from None
+    if values.size == 0:
+        raise InvalidParameterError("`times` must list at least one time; got an empty list.")
+    return values
+
+
+def add_model_arguments(
+    parser: argparse.ArgumentParser, *, with_seeds: bool = True, defaults: dict | None = None
+) -> None:
+    """The experiment options shared by ``simulate``, ``theory`` and ``compare``."""
+    d = {"a": 1.5, "b": 1.25, "M": 1000, "N": 250, "P": 500, "seeds": 8}
+    d.update(defaults or {})
+    g = parser.add_argument_group("model (theory.md section 1)")
+    g.add_argument("--a", type=_float, default=d["a"],
+                   help="task-power exponent: lambda_k (w*_k)^2 = k^-a, a > 1 (default %(default)s)")
+    g.add_argument("--b", type=_float, default=d["b"],
+                   help="eigenvalue exponent: lambda_k = k^-b, b > 1 (default %(default)s)")
+    g.add_argument("--M", type=_size("M"), default=d["M"],
+                   help="number of teacher modes (default %(default)s)")
+    g.add_argument("--spectrum", metavar="FILE.npz", default=None,
+                   help="use a measured spectrum (arrays eigenvalues, target_weights[, sigma]) "
+                   "instead of the power law given by --a --b --M")
+    g.add_argument("--N", type=_size("N"), default=d["N"],
+                   help="model size (number of random features); 'inf' for the kernel limit "
+                   "(default %(default)s)")
+    g.add_argument("--P", type=_size("P"), default=d["P"],
+                   help="number of training samples; 'inf' for the population limit; ignored by "
+                   "sgd (default %(default)s)")
+    g.add_argument("--sigma", type=_float, default=None,
+                   help="label-noise standard deviation (default 0, or the spectrum file's)")
+    o = parser.add_argument_group("optimiser")
+    o.add_argument("--optimizer", default="gf", choices=("gf", "gd", "momentum", "sgd"),
+                   help="gf: gradient flow (continuous time); gd: gradient descent; momentum: "
+                   "heavy ball; sgd: one-pass SGD with fresh batches. Discrete optimisers count "
+                   "time in steps (default %(default)s)")
+    o.add_argument("--eta", type=_float, default=None, help="step size (gd, momentum, sgd)")
+    o.add_argument("--beta", type=_float, default=None, help="momentum in [0, 1) (momentum)")
+    o.add_argument("--batch", type=_int, default=None, help="batch size B >= 1 (sgd)")
+    o.add_argument("--ensemble", type=_int, default=1,
+                   help="average the predictions of E models that share the data but not the "
+                   "projection (default %(default)s)")
+    t = parser.add_argument_group("times")
+    t.add_argument("--times", default=DEFAULT_TIMES,
+                   help="comma list T1,T2,... or log:START:STOP:NUM (default %(default)s)")
+    if with_seeds:
+        s = parser.add_argument_group("seeds")
+        s.add_argument("--seeds", type=_int, default=d["seeds"],
+                       help="number of independent draws of data and projection "
+                       "(default %(default)s)")
+        s.add_argument("--seed", type=_int, default=0,
+                       help="root seed; the same seed gives identical results (default %(default)s)")
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, *, out_help: str | None = None) -> None:
+    g = parser.add_argument_group("output")
+    g.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people, json for programs: one JSON object on stdout "
+                   "(default %(default)s)")
+    g.add_argument("--out", metavar="FILE", default=None,
+                   help=out_help or "also save the full result (per-seed curves included) to FILE "
+                   "(.json or .csv)")
+    g.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="always show the progress bar on stderr (default: only on a terminal)")
+    g.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="never show the progress bar")
+
+
+def spectrum_from_args(args: argparse.Namespace):
+    from ..spectra import Spectrum
+
+    if args.spectrum:
+        spec = Spectrum.load(args.spectrum)
+        return spec if args.sigma is None else spec.with_sigma(args.sigma)
+    return Spectrum.power_law(args.a, args.b, args.M, 0.0 if args.sigma is None else args.sigma)
+
+
+def optimizer_from_args(args: argparse.Namespace):
+    from ..optimizers import make_optimizer
+
+    return make_optimizer(args.optimizer, eta=args.eta, beta=args.beta, batch=args.batch)
+
+
+def print_json(obj: Any) -> None:
+    """Exactly one JSON object on stdout (standard JSON: no NaN or Infinity)."""
+    from ..results import encode_params
+
+    sys.stdout.write(json.dumps(encode_params(obj), allow_nan=False) + "\n")
+
+
+def curves_json(curves) -> dict[str, Any]:
+    """The command-line JSON of a LossCurves: times, losses (and sem), params with metadata."""
+    d: dict[str, Any] = {"times": curves.times, "test_loss": curves.test_loss}
+    if curves.source == "simulation":
+        d["test_loss_sem"] = curves.test_loss_sem
+    d["train_loss"] = curves.train_loss
+    if curves.source == "simulation":
+        d["train_loss_sem"] = curves.train_loss_sem
+    params = dict(curves.params)
+    params.update(
+        source=curves.source,
+        seed=curves.seed,
+        backend=curves.backend,
+        version=curves.version,
+        time_unit=curves.time_unit,
+    )
+    if "wall_time_s" in curves.diagnostics:
+        params["wall_time_s"] = curves.diagnostics["wall_time_s"]
+    d["params"] = params
+    return d
+
+
+def format_table(curves) -> str:
+    """A plain-text table of the curves with a one-line header of parameters."""
+    p = curves.params
+    keys = ("a", "b", "M", "N", "P", "sigma", "optimizer", "eta", "beta", "batch_size",
+            "ensemble", "seeds")
+    head = ", ".join(f"{k}={p[k]}" for k in keys if k in p and p[k] is not None)
+    unit = "step" if curves.time_unit == "steps" else "t"
+    sim = curves.source == "simulation" and curves.test_loss_sem is not None
+    lines = [f"# {curves.source}: {head}"]
+    if sim:
+        lines.append(f"{unit:>12}  {'test_loss':>12}  {'± sem':>10}  {'train_loss':>12}  {'± sem':>10}")
+        for i, t in enumerate(curves.times):
+            lines.append(
+                f"{t:12.6g}  {curves.test_loss[i]:12.6g}  {curves.test_loss_sem[i]:10.3g}  "
+                f"{curves.train_loss[i]:12.6g}  {curves.train_loss_sem[i]:10.3g}"
+            )
+    else:
+        lines.append(f"{unit:>12}  {'test_loss':>12}  {'train_loss':>12}")
+        for i, t in enumerate(curves.times):
+            lines.append(f"{t:12.6g}  {curves.test_loss[i]:12.6g}  {curves.train_loss[i]:12.6g}")
+    return "\n".join(lines) + "\n"
+
+
+def emit_curves(curves, args: argparse.Namespace) -> None:
+    """Print ``curves`` in the requested format and save them if ``--out`` was given."""
+    if args.out:
+        curves.save(args.out)
+    if args.format == "json":
+        print_json(curves_json(curves))
+    else:
+        sys.stdout.write(format_table(curves))
+        if args.out:
+            sys.stderr.write(f"saved {args.out}\n")

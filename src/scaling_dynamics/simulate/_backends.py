@@ -1,0 +1,134 @@
+"""Array backends for the heavy linear algebra of the simulator.
+
+Random numbers are always drawn with NumPy (so a seed gives the same draws on
+every backend); the products and the eigendecomposition run on the backend.
+Results leave as NumPy arrays.
+
+``numpy``
+    Default. LAPACK ``syevd`` through :func:`numpy.linalg.eigh`; uses every BLAS thread.
+``torch``
+    Optional (``pip install "scaling-dynamics[torch]"``); runs on the GPU when
+    ``torch.cuda.is_available()``, else on the CPU, in float64.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._errors import InvalidParameterError, MissingDependencyError
+
+__all__ = ["Backend", "get_backend", "BACKEND_NAMES"]
+
+BACKEND_NAMES = ("numpy", "torch")
+
+
+class Backend:
+    """The few operations the simulator needs, for one array library and device."""
+
+    name = "numpy"
+
+    def asarray(self, x: np.ndarray) -> Any:
+        return np.asarray(x, dtype=np.float64)
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        return np.asarray(x)
+
+    def eigh(self, x: Any) -> tuple[Any, Any]:
+        return np.linalg.eigh(x)
+
+    def qr_r(self, x: Any) -> Any:
+        return np.linalg.qr(x, mode="r")
+
+    def sqrt(self, x: Any) -> Any:
+        return np.sqrt(x)
+
+    def sum_sq_weighted(self, weights: Any, v: Any) -> Any:
+        """``sum_k weights[k] * v[k, j]**2`` over the first axis."""
+        return np.einsum("k,kj->j", weights, v * v)
+
+    def memory_available(self) -> int | None:
+        """Bytes this backend can still allocate (``None`` if unknown)."""
+        return _host_memory_available()
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+class TorchBackend(Backend):
+    name = "torch"
+
+    def __init__(self, device: str | None = None) -> None:
+        try:
+            import torch
+        except ImportError:
+            raise MissingDependencyError(
+                "the torch backend needs PyTorch: pip install 'scaling-dynamics[torch]'"
+            ) from None
+        self.torch = torch
+        if device is None:
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+
+    def asarray(self, x: np.ndarray) -> Any:
+        return self.torch.as_tensor(np.asarray(x, dtype=np.float64), device=self.device)
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        if isinstance(x, np.ndarray):
+            return x
+        return x.detach().cpu().numpy()
+
+    def eigh(self, x: Any) -> tuple[Any, Any]:
+        return self.torch.linalg.eigh(x)
+
+    def qr_r(self, x: Any) -> Any:
+        return self.torch.linalg.qr(x, mode="r")[1]
+
+    def sqrt(self, x: Any) -> Any:
+        return self.torch.sqrt(x)
+
+    def sum_sq_weighted(self, weights: Any, v: Any) -> Any:
+        return self.torch.einsum("k,kj->j", weights, v * v)
+
+    def memory_available(self) -> int | None:
+        if self.device.type == "cuda":
+            free, _total = self.torch.cuda.mem_get_info(self.device)
+            return int(free)
+        return _host_memory_available()
+
+    @property
+    def label(self) -> str:
+        return f"torch:{self.device.type}"
+
+
+def _host_memory_available() -> int | None:
+    """MemAvailable from /proc/meminfo, else total physical memory, else None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def get_backend(name: str | Backend = "numpy") -> Backend:
+    """Return the backend called ``name`` (``"numpy"``, ``"torch"``, ``"torch:cpu"``, ``"torch:cuda"``)."""
+    if isinstance(name, Backend):
+        return name
+    base, _, device = str(name).partition(":")
+    if base == "numpy" and not device:
+        return Backend()
+    if base == "torch":
+        return TorchBackend(device or None)
+    raise InvalidParameterError(
+        f"`backend` must be one of 'numpy', 'torch', 'torch:cpu', 'torch:cuda'; got {name!r}."
+    )

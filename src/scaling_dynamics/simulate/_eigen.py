@@ -1,0 +1,155 @@
+r"""Diagonalise the training problem once; every time point is then a cheap product.
+
+Notation (theory.md section 1): data features :math:`X = \Psi = Z\Lambda^{1/2}`
+(P x M), projection :math:`Y = A/\sqrt N` (N x M), student features
+:math:`\Phi = X Y^\top` (P x N), labels :math:`y = X w^* + \sigma\epsilon`.
+Training minimises :math:`\hat L/2 = |\Phi w - y|^2/(2P)` from :math:`w = 0`, so
+every optimiser's weights are a function of the kernel
+:math:`K = \Phi^\top\Phi/P = Y G Y^\top` (:math:`G = X^\top X/P`) applied to
+:math:`h = \Phi^\top y/P`:
+
+.. math::  w_t = q_t(K)\,h, \qquad v_t = w^* - Y^\top w_t = w^* - T\,(q_t(\mu)\odot c),
+
+with :math:`K = U\operatorname{diag}(\mu)U^\top`, :math:`T = Y^\top U` (M x r) and
+:math:`c = U^\top h`. The function :math:`q_t` depends on the optimiser
+(gradient flow: :math:`q_t(\mu) = (1-e^{-\mu t})/\mu`).
+
+Three routes give :math:`(\mu, T, c)`, and the cheapest is chosen by a flop count:
+
+``primal``  eigendecompose K (N x N).
+``dual``    eigendecompose :math:`\Phi\Phi^\top/P` (P x P) with eigenvectors V; then
+            :math:`w_t = \Phi^\top V q_t(\mu) V^\top y/P`, so :math:`T = Y^\top\Phi^\top V`,
+            :math:`c = V^\top y/P` (no division by small eigenvalues).
+``modes``   (N >= M) thin QR :math:`Y = QR`, eigendecompose :math:`S = R G R^\top = W\mu W^\top`
+            (M x M); :math:`T = R^\top W`, :math:`c = W^\top R\, X^\top y/P`; Q is never formed.
+
+``N = inf`` means :math:`Y = I` (the student sees the teacher's features);
+``P = inf`` means :math:`G = \Lambda` and :math:`h = Y\Lambda w^*` (population
+gradient; label noise averages out); both infinite is the ``diagonal`` route
+:math:`\mu = \lambda`, :math:`T = I`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._backends import Backend
+
+__all__ = ["Eigensystem", "route_costs", "choose_route", "decompose", "ROUTES"]
+
+ROUTES = ("auto", "primal", "dual", "modes")
+_EIGH_COST = 10.0  # flops of a symmetric eigendecomposition with vectors, in units of n^3
+
+
+@dataclass
+class Eigensystem:
+    """Eigenvalues ``mu`` (host, clipped at 0), map ``T`` (M x r, None = identity) and ``c`` (r,)."""
+
+    mu: np.ndarray
+    T: Any
+    c: Any
+    route: str
+
+
+def route_costs(N: float, P: float, M: int) -> dict[str, float]:
+    """Approximate flop counts of each valid route (invalid routes are absent)."""
+    fin_n, fin_p = math.isfinite(N), math.isfinite(P)
+    costs: dict[str, float] = {}
+    if not fin_n and not fin_p:
+        return {"diagonal": float(M)}
+    if fin_n:
+        build = P * M * N + P * N * N if fin_p else N * N * M
+        costs["primal"] = build + _EIGH_COST * N**3 + M * N * N
+    if fin_p:
+        n_eff = N if fin_n else M
+        build = (P * M * N if fin_n else 0.0) + n_eff * P * P
+        costs["dual"] = build + _EIGH_COST * P**3 + n_eff * P * P + (M * N * P if fin_n else 0.0)
+    if not fin_n or N >= M:
+        qr = 2.0 * N * M * M if fin_n else 0.0
+        gram = P * M * M if fin_p else M * M
+        costs["modes"] = qr + gram + 2.0 * M**3 + _EIGH_COST * M**3 + M**3
+    return costs
+
+
+def choose_route(N: float, P: float, M: int, route: str = "auto") -> str:
+    costs = route_costs(N, P, M)
+    if route == "auto":
+        return min(costs, key=costs.get)
+    if route not in costs:
+        from .._errors import InvalidParameterError
+
+        raise InvalidParameterError(
+            f"route {route!r} is not possible for N={N}, P={P}, M={M}; "
+            f"possible: {', '.join(sorted(costs))}."
+        )
+    return route
+
+
+def decompose(
+    be: Backend,
+    route: str,
+    lam: Any,
+    wstar: Any,
+    X: Any | None,
+    y: Any | None,
+    Y: Any | None,
+) -> Eigensystem:
+    """Compute :math:`(\\mu, T, c)` by ``route``. ``X``/``y`` None: P = inf; ``Y`` None: N = inf."""
+    if route == "diagonal":
+        return Eigensystem(mu=be.to_numpy(lam).copy(), T=None, c=lam * wstar, route=route)
+    if route == "primal":
+        if X is not None:
+            P = X.shape[0]
+            Phi = X @ Y.T
+            K = (Phi.T @ Phi) / P
+            h = (Phi.T @ y) / P
+            del Phi
+        else:
+            Yl = Y * lam
+            K = Yl @ Y.T
+            h = Yl @ wstar
+            del Yl
+        K = 0.5 * (K + K.T)
+        mu, U = be.eigh(K)
+        del K
+        T = Y.T @ U
+        c = U.T @ h
+    elif route == "dual":
+        P = X.shape[0]
+        Phi = X @ Y.T if Y is not None else X
+        Kd = (Phi @ Phi.T) / P
+        Kd = 0.5 * (Kd + Kd.T)
+        mu, V = be.eigh(Kd)
+        del Kd
+        B = Phi.T @ V
+        del Phi
+        T = Y.T @ B if Y is not None else B
+        c = (V.T @ y) / P
+    elif route == "modes":
+        if X is not None:
+            P = X.shape[0]
+            G = (X.T @ X) / P
+            g = (X.T @ y) / P
+        else:
+            G = None
+            g = lam * wstar
+        if Y is not None:
+            R = be.qr_r(Y)
+            S = (R * lam) @ R.T if G is None else R @ G @ R.T
+            g = R @ g
+        else:
+            R = None
+            S = G  # N = inf and P finite (P = inf is the diagonal route)
+        S = 0.5 * (S + S.T)
+        mu, W = be.eigh(S)
+        del S
+        T = R.T @ W if R is not None else W
+        c = W.T @ g
+    else:  # pragma: no cover - guarded by choose_route
+        raise ValueError(route)
+    mu_h = np.clip(be.to_numpy(mu).astype(np.float64), 0.0, None)
+    return Eigensystem(mu=mu_h, T=T, c=c, route=route)
