@@ -162,17 +162,17 @@ def as_float_array(
     if bad.any():
         i = int(np.flatnonzero(bad.ravel())[0])
         raise InvalidParameterError(
-            f"`{name}` must contain only finite numbers; entry {i} is {arr.ravel()[i]!r}."
+            f"`{name}` must contain only finite numbers; entry {i} is {float(arr.ravel()[i])!r}."
         )
     if positive and (arr <= 0).any():
         i = int(np.flatnonzero((arr <= 0).ravel())[0])
         raise InvalidParameterError(
-            f"`{name}` must contain only positive numbers; entry {i} is {arr.ravel()[i]!r}."
+            f"`{name}` must contain only positive numbers; entry {i} is {float(arr.ravel()[i])!r}."
         )
     if nonnegative and (arr < 0).any():
         i = int(np.flatnonzero((arr < 0).ravel())[0])
         raise InvalidParameterError(
-            f"`{name}` must contain only non-negative numbers; entry {i} is {arr.ravel()[i]!r}."
+            f"`{name}` must contain only non-negative numbers; entry {i} is {float(arr.ravel()[i])!r}."
         )
     return arr
 
@@ -192,7 +192,7 @@ def check_times(name: str, values: Any, *, integer: bool = False) -> np.ndarray:
             i = int(np.flatnonzero(frac)[0])
             raise InvalidParameterError(
                 f"`{name}` must be whole numbers of steps for a discrete optimiser; "
-                f"entry {i} is {arr[i]!r}."
+                f"entry {i} is {float(arr[i])!r}."
             )
     return arr
 

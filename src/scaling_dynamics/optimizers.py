@@ -16,7 +16,7 @@ Gradient flow is the small-step limit of the others at time :math:`\eta \times` 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Union
+from typing import Any
 
 from ._validation import check_choice, check_int, check_real
 
@@ -91,7 +91,7 @@ class OnlineSGD:
         return {"optimizer": self.name, **asdict(self)}
 
 
-Optimizer = Union[GradientFlow, GradientDescent, Momentum, OnlineSGD]
+Optimizer = GradientFlow | GradientDescent | Momentum | OnlineSGD
 OPTIMIZER_NAMES = ("gf", "gd", "momentum", "sgd")
 
 

@@ -73,7 +73,9 @@ class TorchBackend(Backend):
         self.device = torch.device(device)
 
     def asarray(self, x: np.ndarray) -> Any:
-        return self.torch.as_tensor(np.asarray(x, dtype=np.float64), device=self.device)
+        # np.require copies only read-only arrays (torch cannot wrap those safely)
+        arr = np.require(np.asarray(x, dtype=np.float64), requirements="W")
+        return self.torch.as_tensor(arr, device=self.device)
 
     def to_numpy(self, x: Any) -> np.ndarray:
         if isinstance(x, np.ndarray):

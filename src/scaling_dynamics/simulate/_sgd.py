@@ -58,9 +58,9 @@ def sgd_modes(mu: np.ndarray, T, c, wstar_white: np.ndarray, route: str, to_nump
     c = np.asarray(to_numpy(c), dtype=np.float64)
     initial = float(np.sum(wstar_white**2))
     keep = mu > _NULL_RTOL * (mu.max() if mu.size else 0.0)
-    y0 = np.zeros_like(mu)
-    y0[keep] = c[keep] / np.sqrt(mu[keep])
-    y0 = y0[keep]
+    # The sign of each eigenvector is arbitrary; fixing y0 >= 0 (a reflection, under which the
+    # batch noise is invariant in law) makes the sampled paths the same on every backend.
+    y0 = np.abs(c[keep]) / np.sqrt(mu[keep])
     null = max(initial - float(np.sum(y0**2)), 0.0)
     return SGDModes(mu=mu[keep], y0=y0, null_loss=null)
 
