@@ -48,6 +48,9 @@ class Backend:
         """``sum_k weights[k] * v[k, j]**2`` over the first axis."""
         return np.einsum("k,kj->j", weights, v * v)
 
+    def synchronize(self) -> None:
+        """Wait for queued device work (a no-op on the CPU); used for honest timings."""
+
     def memory_available(self) -> int | None:
         """Bytes this backend can still allocate (``None`` if unknown)."""
         return _host_memory_available()
@@ -93,6 +96,10 @@ class TorchBackend(Backend):
 
     def sum_sq_weighted(self, weights: Any, v: Any) -> Any:
         return self.torch.einsum("k,kj->j", weights, v * v)
+
+    def synchronize(self) -> None:
+        if self.device.type == "cuda":
+            self.torch.cuda.synchronize(self.device)
 
     def memory_available(self) -> int | None:
         if self.device.type == "cuda":

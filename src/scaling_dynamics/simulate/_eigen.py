@@ -32,7 +32,9 @@ gradient; label noise averages out); both infinite is the ``diagonal`` route
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,6 +55,8 @@ class Eigensystem:
     T: Any
     c: Any
     route: str
+    #: wall seconds of the stages: "products" (matrix products), "eigh"
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def route_costs(N: float, P: float, M: int) -> dict[str, float]:
@@ -99,57 +103,76 @@ def decompose(
     Y: Any | None,
 ) -> Eigensystem:
     """Compute :math:`(\\mu, T, c)` by ``route``. ``X``/``y`` None: P = inf; ``Y`` None: N = inf."""
+    timings: dict[str, float] = {"products": 0.0, "eigh": 0.0}
+
+    @contextmanager
+    def stage(name: str):
+        be.synchronize()
+        start = time.perf_counter()
+        yield
+        be.synchronize()
+        timings[name] += time.perf_counter() - start
+
     if route == "diagonal":
         return Eigensystem(mu=be.to_numpy(lam).copy(), T=None, c=lam * wstar, route=route)
     if route == "primal":
-        if X is not None:
-            P = X.shape[0]
-            Phi = X @ Y.T
-            K = (Phi.T @ Phi) / P
-            h = (Phi.T @ y) / P
-            del Phi
-        else:
-            Yl = Y * lam
-            K = Yl @ Y.T
-            h = Yl @ wstar
-            del Yl
-        K = 0.5 * (K + K.T)
-        mu, U = be.eigh(K)
+        with stage("products"):
+            if X is not None:
+                P = X.shape[0]
+                Phi = X @ Y.T
+                K = (Phi.T @ Phi) / P
+                h = (Phi.T @ y) / P
+                del Phi
+            else:
+                Yl = Y * lam
+                K = Yl @ Y.T
+                h = Yl @ wstar
+                del Yl
+            K = 0.5 * (K + K.T)
+        with stage("eigh"):
+            mu, U = be.eigh(K)
         del K
-        T = Y.T @ U
-        c = U.T @ h
+        with stage("products"):
+            T = Y.T @ U
+            c = U.T @ h
     elif route == "dual":
-        P = X.shape[0]
-        Phi = X @ Y.T if Y is not None else X
-        Kd = (Phi @ Phi.T) / P
-        Kd = 0.5 * (Kd + Kd.T)
-        mu, V = be.eigh(Kd)
-        del Kd
-        B = Phi.T @ V
-        del Phi
-        T = Y.T @ B if Y is not None else B
-        c = (V.T @ y) / P
-    elif route == "modes":
-        if X is not None:
+        with stage("products"):
             P = X.shape[0]
-            G = (X.T @ X) / P
-            g = (X.T @ y) / P
-        else:
-            G = None
-            g = lam * wstar
-        if Y is not None:
-            R = be.qr_r(Y)
-            S = (R * lam) @ R.T if G is None else R @ G @ R.T
-            g = R @ g
-        else:
-            R = None
-            S = G  # N = inf and P finite (P = inf is the diagonal route)
-        S = 0.5 * (S + S.T)
-        mu, W = be.eigh(S)
+            Phi = X @ Y.T if Y is not None else X
+            Kd = (Phi @ Phi.T) / P
+            Kd = 0.5 * (Kd + Kd.T)
+        with stage("eigh"):
+            mu, V = be.eigh(Kd)
+        del Kd
+        with stage("products"):
+            B = Phi.T @ V
+            del Phi
+            T = Y.T @ B if Y is not None else B
+            c = (V.T @ y) / P
+    elif route == "modes":
+        with stage("products"):
+            if X is not None:
+                P = X.shape[0]
+                G = (X.T @ X) / P
+                g = (X.T @ y) / P
+            else:
+                G = None
+                g = lam * wstar
+            if Y is not None:
+                R = be.qr_r(Y)
+                S = (R * lam) @ R.T if G is None else R @ G @ R.T
+                g = R @ g
+            else:
+                R = None
+                S = G  # N = inf and P finite (P = inf is the diagonal route)
+            S = 0.5 * (S + S.T)
+        with stage("eigh"):
+            mu, W = be.eigh(S)
         del S
-        T = R.T @ W if R is not None else W
-        c = W.T @ g
+        with stage("products"):
+            T = R.T @ W if R is not None else W
+            c = W.T @ g
     else:  # pragma: no cover - guarded by choose_route
         raise ValueError(route)
     mu_h = np.clip(be.to_numpy(mu).astype(np.float64), 0.0, None)
-    return Eigensystem(mu=mu_h, T=T, c=c, route=route)
+    return Eigensystem(mu=mu_h, T=T, c=c, route=route, timings=timings)

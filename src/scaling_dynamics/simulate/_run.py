@@ -286,14 +286,19 @@ def _simulate_full_batch(
     test = np.empty((n_seeds, times.size))
     train = np.empty((n_seeds, times.size))
     mu_max = []
+    seconds = {"draws": 0.0, "products": 0.0, "eigh": 0.0, "curves": 0.0}
     lam, wstar = be.asarray(lam_h), be.asarray(wstar_h)
     beta = optimizer.beta if isinstance(optimizer, Momentum) else 0.0
     with progress_bar(n_seeds * ensemble, "simulate", progress, unit="run") as bar:
         for i, st in enumerate(streams):
+            clock = time.perf_counter()
             X_h, eps_h, y_h = _draw_data(st, P, M, lam_h, wstar_h, sigma)
+            seconds["draws"] += time.perf_counter() - clock
             v_sum = None
             for e in range(ensemble):
+                clock = time.perf_counter()
                 Y_h = _draw_projection(st.projections[e], N, M)
+                seconds["draws"] += time.perf_counter() - clock
                 if method == "literal":
                     A_scaled = Y_h if Y_h is not None else np.eye(M)
                     te, tr = literal_full_batch(
@@ -306,17 +311,22 @@ def _simulate_full_batch(
                 y = None if y_h is None else be.asarray(y_h)
                 Y = None if Y_h is None else be.asarray(Y_h)
                 eig = decompose(be, route, lam, wstar, X, y, Y)
+                for key, val in eig.timings.items():
+                    seconds[key] += val
                 top = float(eig.mu.max()) if eig.mu.size else 0.0
                 mu_max.append(top)
                 check_stability(optimizer, top)
+                clock = time.perf_counter()
                 Q = be.asarray(q_coefficients(optimizer, eig.mu, times))
                 coef = Q * eig.c[:, None]
                 v = wstar[:, None] - (eig.T @ coef if eig.T is not None else coef)
                 v_sum = v if v_sum is None else v_sum + v
+                seconds["curves"] += time.perf_counter() - clock
                 del eig, Q, coef
                 bar.update()
             if method == "literal":
                 continue
+            clock = time.perf_counter()
             v = v_sum / ensemble if ensemble > 1 else v_sum
             test[i] = be.to_numpy(be.sum_sq_weighted(lam, v))
             if X_h is None:
@@ -325,7 +335,10 @@ def _simulate_full_batch(
                 X = be.asarray(X_h)
                 r = X @ v + be.asarray(sigma * eps_h)[:, None]
                 train[i] = be.to_numpy((r * r).sum(0)) / X_h.shape[0]
-    return test, train, {"mu_max": mu_max} if mu_max else {}
+            seconds["curves"] += time.perf_counter() - clock
+    if method == "literal":
+        return test, train, {}
+    return test, train, {"mu_max": mu_max, "seconds": seconds}
 
 
 def _simulate_sgd(be, optimizer, method, route, lam_h, wstar_h, sigma, N, steps, streams, progress):
