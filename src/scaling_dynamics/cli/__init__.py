@@ -29,6 +29,8 @@ __all__ = ["main", "COMMANDS"]
 #: command name -> (module under scaling_dynamics.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "simulate the random-feature model (exact gradient flow, GD, momentum, SGD)"),
+    "exponents": ("exponents", "closed-form scaling exponents of the power-law family (time, data, model, compute-optimal)"),
+    "fit": ("fit", "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
 }
 
 PROG = "scaling-dynamics"

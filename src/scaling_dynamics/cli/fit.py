@@ -1,0 +1,159 @@
+"""Fit scaling laws to loss data: a Chinchilla-style law and this model's theory.
+
+Reads a CSV with a header row and one row per (model, time): columns for the model
+size (N, params, ...), the steps or tokens (steps, t, tokens, ...) and the loss
+(loss, test_loss, ...); other columns are ignored. Fits
+
+  * L = E + A N^-alpha + B t^-beta (Huber loss on log L, L-BFGS-B from many starts,
+    bootstrap confidence intervals), and
+  * the mean-field theory: L = s_L (L_theory(a, b; N s_N, t s_t) + sigma^2)
+    (--theory; slower),
+
+then prints each fit, its compute-optimal allocation (C = N t) and how well a fit
+without the points of largest compute predicts them.
+
+examples:
+  scaling-dynamics fit runs.csv
+  scaling-dynamics fit runs.csv --bootstrap 200 --holdout 0.25 --format json
+  scaling-dynamics fit runs.csv --size-column params --steps-column tokens --out fit/
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ._common import _float, _int, print_json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA.csv", help="CSV file with a header row")
+    c = parser.add_argument_group("columns (found by name when not given)")
+    c.add_argument("--size-column", default=None, help="column of the model size N")
+    c.add_argument("--steps-column", default=None, help="column of the steps or tokens t")
+    c.add_argument("--loss-column", default=None, help="column of the loss")
+    f = parser.add_argument_group("fit")
+    f.add_argument("--bootstrap", type=_int, default=100,
+                   help="bootstrap resamples for confidence intervals, 0 for none "
+                   "(default %(default)s)")
+    f.add_argument("--confidence", type=_float, default=0.95,
+                   help="level of the bootstrap intervals (default %(default)s)")
+    f.add_argument("--starts", type=_int, default=16,
+                   help="local optimisations from the best grid starts (default %(default)s)")
+    f.add_argument("--huber-delta", type=_float, default=1e-3,
+                   help="Huber threshold on log residuals (default %(default)s)")
+    f.add_argument("--holdout", type=_float, default=0.2,
+                   help="fraction of points with the largest compute held out and predicted; "
+                   "0 to skip (default %(default)s)")
+    f.add_argument("--compute", default=None,
+                   help="budgets C1,C2,... at which to print the allocations "
+                   "(default: 5 budgets from the data's largest C up to 100x)")
+    f.add_argument("--seed", type=_int, default=0, help="bootstrap seed (default %(default)s)")
+    o = parser.add_argument_group("output")
+    o.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people, json for programs (default %(default)s)")
+    o.add_argument("--out", metavar="DIR", default=None,
+                   help="write fit.json and fit.png to DIR")
+    o.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="always show progress bars on stderr")
+    o.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="never show progress bars")
+
+
+def _budgets(args: argparse.Namespace, table) -> list[float]:
+    import numpy as np
+
+    from .._errors import InvalidParameterError
+
+    if args.compute is None:
+        top = float(table.compute.max())
+        return np.geomspace(top, 100 * top, 5).tolist()
+    try:
+        values = [float(x) for x in args.compute.split(",") if x.strip()]
+    except ValueError:
+        raise InvalidParameterError(
+            f"`compute` must be a comma list of budgets like 1e6,1e8; got {args.compute!r}."
+        ) from None
+    if not values or any(not (v > 0) or v == float("inf") for v in values):
+        raise InvalidParameterError(
+            f"`compute` must list positive finite budgets; got {args.compute!r}."
+        )
+    return values
+
+
+def _format_chinchilla(fit, alloc) -> list[str]:
+    iv = fit.intervals
+    lines = [f"# Chinchilla-style fit: L = E + A N^-alpha + B t^-beta ({fit.n_points} points, "
+             f"Huber delta {fit.huber_delta:g}, rmse(log) {fit.rmse_log:.4f})"]
+    for k in ("E", "A", "alpha", "B", "beta", "exponent_params", "exponent_steps",
+              "exponent_loss"):
+        ci = f"  [{iv[k][0]:.4g}, {iv[k][1]:.4g}]" if k in iv else ""
+        lines.append(f"{k:>16}  {getattr(fit, k):12.6g}{ci}")
+    lines += _format_alloc(alloc, fit.holdout)
+    return lines
+
+
+def _format_alloc(alloc, holdout) -> list[str]:
+    lines = [f"{'C':>16}  {'N*':>12}  {'t*':>12}  {'L*':>12}"]
+    for c, n, t, ll in zip(alloc.compute, alloc.model_size, alloc.steps, alloc.loss, strict=True):
+        lines.append(f"{c:16.6g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}")
+    if holdout is not None:
+        lines.append(f"  held out: {holdout.n_test} points with C >= {holdout.compute_threshold:.4g}"
+                     f"; fit on {holdout.n_train}: rmse(log) {holdout.rmse_log:.4f}, "
+                     f"max relative error {holdout.max_rel_error:.3%}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..scaling import fit_chinchilla, read_loss_table
+    from ..scaling._fits import MIN_POINTS_CHINCHILLA
+
+    table = read_loss_table(args.data, model_size_column=args.size_column,
+                            steps_column=args.steps_column, loss_column=args.loss_column,
+                            min_points=MIN_POINTS_CHINCHILLA)
+    budgets = _budgets(args, table)
+    holdout = None if args.holdout == 0 else args.holdout
+    chin = fit_chinchilla(table.model_size, table.steps, table.loss,
+                          huber_delta=args.huber_delta, n_starts=args.starts,
+                          n_bootstrap=args.bootstrap, confidence=args.confidence,
+                          holdout_fraction=holdout, seed=args.seed, progress=args.progress)
+    chin_alloc = chin.allocation(budgets)
+    theory = theory_alloc = None
+    if getattr(args, "theory", False):
+        from ..scaling import fit_theory
+
+        theory = fit_theory(table.model_size, table.steps, table.loss,
+                            holdout_fraction=holdout, progress=args.progress)
+        theory_alloc = theory.allocation(budgets)
+    result = {
+        "data": {"source": table.source, "n_points": table.n_points},
+        "chinchilla": chin.to_dict(),
+        "chinchilla_allocation": chin_alloc.to_dict(),
+    }
+    if theory is not None:
+        result["theory"] = theory.to_dict()
+        result["theory_allocation"] = theory_alloc.to_dict()
+    if args.out:
+        import json
+
+        from ..plots import save_figure
+        from ..plots.scaling import plot_fits
+        from ..results import encode_params
+
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "fit.json"), "w") as f:
+            json.dump(encode_params(result), f, indent=1, allow_nan=False)
+        save_figure(plot_fits(table, chin, theory), os.path.join(args.out, "fit.png"))
+    if args.format == "json":
+        print_json(result)
+    else:
+        lines = [f"# {table.source}: {table.n_points} points"]
+        lines += _format_chinchilla(chin, chin_alloc)
+        if theory is not None:
+            lines += theory.format_lines()
+            lines += _format_alloc(theory_alloc, theory.holdout)
+        sys.stdout.write("\n".join(lines) + "\n")
+        if args.out:
+            sys.stderr.write(f"saved {os.path.join(args.out, 'fit.json')} and fit.png\n")
+    return 0

@@ -1,0 +1,193 @@
+"""Loss data from anyone: validation of (model size, steps, loss) arrays and CSV reading.
+
+Every fit and frontier in :mod:`scaling_dynamics.scaling` takes plain arrays, so a
+table from a sweep store, a CSV file or a notebook is one call away. Validation
+happens here, once, with messages that name the column and the offending row.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._errors import InvalidParameterError
+
+__all__ = ["LossTable", "as_loss_table", "read_loss_table", "COLUMN_ALIASES"]
+
+#: Accepted header names (case-insensitive) for each role, in order of preference.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "model_size": ("model_size", "n", "params", "parameters", "n_params", "num_params", "size"),
+    "steps": ("steps", "step", "t", "time", "tokens", "n_tokens", "d", "data"),
+    "loss": ("loss", "l", "test_loss", "eval_loss", "val_loss", "validation_loss"),
+}
+
+_ROLE_TEXT = {"model_size": "model size", "steps": "steps (or tokens)", "loss": "loss"}
+
+
+@dataclass(frozen=True, eq=False)
+class LossTable:
+    """Validated loss data: one row per trained model and time.
+
+    Attributes
+    ----------
+    model_size : ndarray, shape (n_points,)
+        Model size N (> 0), e.g. parameters or random features.
+    steps : ndarray, shape (n_points,)
+        Training steps, tokens or gradient-flow time t (> 0).
+    loss : ndarray, shape (n_points,)
+        Loss (> 0).
+    source : str
+        Where the data came from (a file name, or ``"arrays"``).
+    """
+
+    model_size: np.ndarray
+    steps: np.ndarray
+    loss: np.ndarray
+    source: str = "arrays"
+
+    @property
+    def n_points(self) -> int:
+        return int(self.loss.size)
+
+    @property
+    def compute(self) -> np.ndarray:
+        """Compute of each point, :math:`C = N t`."""
+        return self.model_size * self.steps
+
+    def subset(self, index: np.ndarray) -> LossTable:
+        return LossTable(self.model_size[index], self.steps[index], self.loss[index], self.source)
+
+
+def _column(name: str, values: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"`{name}` must be an array of real numbers; got {type(values).__name__}."
+        ) from None
+    if arr.ndim != 1:
+        raise InvalidParameterError(f"`{name}` must be 1-dimensional; got shape {arr.shape}.")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(
+            f"`{name}` must contain only finite numbers (no NaN or inf); row {i} is {arr[i]!r}."
+        )
+    if (arr <= 0).any():
+        i = int(np.flatnonzero(arr <= 0)[0])
+        what = (
+            "losses are fitted in log space, so every loss must be > 0"
+            if name == "loss"
+            else f"every {name.replace('_', ' ')} must be > 0"
+        )
+        raise InvalidParameterError(f"`{name}` cannot be fitted: {what}; row {i} is {arr[i]!r}.")
+    return arr
+
+
+def as_loss_table(
+    model_size: Any, steps: Any, loss: Any, *, min_points: int = 1, source: str = "arrays"
+) -> LossTable:
+    """Validate three equal-length arrays of positive finite numbers.
+
+    Raises
+    ------
+    InvalidParameterError
+        On different lengths, NaN/inf, non-positive entries or fewer than ``min_points`` rows.
+    """
+    n = _column("model_size", model_size)
+    t = _column("steps", steps)
+    y = _column("loss", loss)
+    if not (n.size == t.size == y.size):
+        raise InvalidParameterError(
+            "`model_size`, `steps` and `loss` must have the same length; "
+            f"got {n.size}, {t.size} and {y.size}."
+        )
+    if y.size < min_points:
+        raise InvalidParameterError(
+            f"too few points to fit: need at least {min_points} rows of (model size, steps, "
+            f"loss); got {y.size}."
+        )
+    return LossTable(n, t, y, source)
+
+
+def _find_column(header: list[str], role: str, chosen: str | None, path: str) -> int:
+    lowered = [h.strip().lower() for h in header]
+    if chosen is not None:
+        if chosen.strip().lower() not in lowered:
+            raise InvalidParameterError(
+                f"{path}: no column named {chosen!r} for the {_ROLE_TEXT[role]}; the columns are "
+                f"{', '.join(repr(h) for h in header)}."
+            )
+        return lowered.index(chosen.strip().lower())
+    for alias in COLUMN_ALIASES[role]:
+        if alias in lowered:
+            return lowered.index(alias)
+    raise InvalidParameterError(
+        f"{path}: missing a column for the {_ROLE_TEXT[role]} (looked for "
+        f"{', '.join(COLUMN_ALIASES[role])}); the columns are "
+        f"{', '.join(repr(h) for h in header)}. Name it with the matching --*-column option."
+    )
+
+
+def read_loss_table(
+    path: str | os.PathLike[str],
+    *,
+    model_size_column: str | None = None,
+    steps_column: str | None = None,
+    loss_column: str | None = None,
+    min_points: int = 1,
+) -> LossTable:
+    """Read model size, steps (or tokens) and loss from a CSV file with a header row.
+
+    Columns are found by name (case-insensitive; see :data:`COLUMN_ALIASES`), e.g.
+    ``N,steps,loss`` or ``params,tokens,loss``; other columns are ignored. Lines
+    starting with ``#`` are skipped.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the file cannot be read, a column is missing, or a value is not a positive
+        finite number (the message names the line).
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = [r for r in csv.reader(f) if r and not r[0].lstrip().startswith("#")]
+    except OSError as exc:
+        raise InvalidParameterError(f"cannot read {path!r}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise InvalidParameterError(f"cannot read {path!r}: it is not a UTF-8 text file.") from None
+    if not rows:
+        raise InvalidParameterError(f"{path}: the file is empty; expected a CSV with a header row.")
+    header, body = rows[0], rows[1:]
+    idx = {
+        "model_size": _find_column(header, "model_size", model_size_column, path),
+        "steps": _find_column(header, "steps", steps_column, path),
+        "loss": _find_column(header, "loss", loss_column, path),
+    }
+    cols: dict[str, list[float]] = {k: [] for k in idx}
+    for line_no, row in enumerate(body, start=2):
+        for role, j in idx.items():
+            text = row[j].strip() if j < len(row) else ""
+            try:
+                x = float(text)
+            except ValueError:
+                raise InvalidParameterError(
+                    f"{path}, line {line_no}: the {_ROLE_TEXT[role]} column {header[j]!r} "
+                    f"must hold a number; got {text!r}."
+                ) from None
+            if math.isnan(x) or math.isinf(x) or x <= 0:
+                what = "losses are fitted in log space" if role == "loss" else "sizes and steps"
+                raise InvalidParameterError(
+                    f"{path}, line {line_no}: the {_ROLE_TEXT[role]} column {header[j]!r} "
+                    f"must be a positive finite number ({what}); got {text!r}."
+                )
+            cols[role].append(x)
+    return as_loss_table(
+        cols["model_size"], cols["steps"], cols["loss"], min_points=min_points, source=path
+    )

@@ -1,0 +1,327 @@
+r"""The compute-optimal frontier of any loss surface :math:`L(N, t)`, with :math:`C = N t`.
+
+For each budget :math:`C` the frontier is
+
+.. math:: N^*(C) = \operatorname*{arg\,min}_{N} L(N, t = C/N),\qquad t^* = C/N^*,\qquad
+          L^*(C) = L(N^*, t^*),
+
+found in two stages: a shared log-spaced grid of N (one call of the loss per grid
+size, all budgets at once) brackets the minimum, then a bounded Brent search
+(:func:`scipy.optimize.minimize_scalar` on :math:`\log N`) refines it. Power laws
+fitted to :math:`L^* - L_\infty`, :math:`N^*` and :math:`t^*` against :math:`C` give the
+allocation exponents.
+
+The loss is any callable ``loss(N, times) -> losses`` (model size, array of times);
+:func:`compute_optimal_frontier` in :mod:`._theory_frontier` supplies the mean-field
+theory's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from .._errors import InvalidParameterError
+from .._progress import progress_bar
+from .._validation import as_float_array, check_int, check_real
+from ._allocation import log_slope
+from ._exponents import ScalingExponents
+
+__all__ = ["Frontier", "optimize_frontier", "LossFunction"]
+
+#: ``loss(N, times) -> losses``: the loss of a model of size N at each time.
+LossFunction = Callable[[float, np.ndarray], np.ndarray]
+
+_EXPONENT_NAMES = ("compute_loss", "compute_params", "compute_steps")
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    r"""Compute-optimal frontier: :math:`N^*, t^*, L^*` for each budget :math:`C = N t`.
+
+    Attributes
+    ----------
+    compute : ndarray, shape (n_compute,)
+        Budgets C, ascending.
+    model_size, steps, loss : ndarray, shape (n_compute,)
+        :math:`N^*`, :math:`t^* = C/N^*`, :math:`L^*`.
+    at_bound : ndarray of bool, shape (n_compute,)
+        True where the optimum lies at the edge of the searched N range (then the true
+        optimum is outside; the point is left out of the exponent fits).
+    exponent_loss, exponent_params, exponent_steps : float
+        Fitted over the budgets not ``at_bound``:
+        :math:`L^* - L_\infty \propto C^{-\text{exponent\_loss}}`,
+        :math:`N^* \propto C^{\text{exponent\_params}}`, :math:`t^* \propto C^{\text{exponent\_steps}}`
+        (nan with fewer than two usable budgets).
+    stderr : dict of str to float
+        Regression standard errors of the three exponents (nan with < 3 budgets).
+    local_exponents : dict of str to ndarray
+        Slopes between consecutive budgets, shape (n_compute - 1,), same sign convention.
+    loss_floor : float
+        :math:`L_\infty` subtracted before fitting the loss exponent.
+    expected : ScalingExponents or None
+        Closed forms to compare with (power-law spectra).
+    exponent_errors : dict of str to float
+        ``fitted - expected`` for ``compute_loss``, ``compute_params``, ``compute_steps``
+        (empty without ``expected``).
+    grid_model_size : ndarray, shape (n_grid,)
+        The N grid of the first stage.
+    grid_loss : ndarray, shape (n_grid, n_compute)
+        :math:`L(N, C/N)` on that grid (inf where :math:`C/N` < ``min_steps``): the
+        iso-compute curves.
+    params : dict
+        What produced the frontier (spectrum, P, optimiser, search settings).
+    n_evaluations : int
+        Loss calls made (grid and refinement).
+    wall_time_s : float
+    """
+
+    compute: np.ndarray
+    model_size: np.ndarray
+    steps: np.ndarray
+    loss: np.ndarray
+    at_bound: np.ndarray
+    exponent_loss: float
+    exponent_params: float
+    exponent_steps: float
+    stderr: dict[str, float]
+    local_exponents: dict[str, np.ndarray]
+    loss_floor: float
+    grid_model_size: np.ndarray
+    grid_loss: np.ndarray
+    expected: ScalingExponents | None = None
+    exponent_errors: dict[str, float] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    n_evaluations: int = 0
+    wall_time_s: float = 0.0
+
+    def with_expected(self, expected: ScalingExponents | None) -> Frontier:
+        """A copy compared with the closed forms ``expected`` (fills ``exponent_errors``)."""
+        from dataclasses import replace
+
+        if expected is None:
+            return replace(self, expected=None, exponent_errors={})
+        fitted = {
+            "compute_loss": self.exponent_loss,
+            "compute_params": self.exponent_params,
+            "compute_steps": self.exponent_steps,
+        }
+        errors = {k: fitted[k] - getattr(expected, k) for k in _EXPONENT_NAMES}
+        return replace(self, expected=expected, exponent_errors=errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "compute": self.compute.tolist(),
+            "model_size": self.model_size.tolist(),
+            "steps": self.steps.tolist(),
+            "loss": self.loss.tolist(),
+            "at_bound": [bool(x) for x in self.at_bound],
+            "fitted": {
+                "compute_loss": self.exponent_loss,
+                "compute_params": self.exponent_params,
+                "compute_steps": self.exponent_steps,
+            },
+            "stderr": dict(self.stderr),
+            "loss_floor": self.loss_floor,
+            "params": dict(self.params),
+            "n_evaluations": self.n_evaluations,
+            "wall_time_s": self.wall_time_s,
+        }
+        if self.expected is not None:
+            d["closed_form"] = {k: getattr(self.expected, k) for k in _EXPONENT_NAMES}
+            d["exponent_errors"] = dict(self.exponent_errors)
+        return d
+
+
+def _safe_loss(loss: LossFunction, n: float, times: np.ndarray) -> np.ndarray:
+    out = np.asarray(loss(n, times), dtype=np.float64).reshape(times.shape)
+    if not np.all(np.isfinite(out)):
+        raise InvalidParameterError(
+            f"the loss function returned non-finite values at N = {n:g}; "
+            "cannot locate the compute-optimal model size."
+        )
+    return out
+
+
+def optimize_frontier(
+    loss: LossFunction,
+    compute: Any,
+    *,
+    model_size_range: tuple[float, float] | None = None,
+    min_steps: float = 1.0,
+    n_grid: int = 25,
+    xatol: float = 1e-3,
+    loss_floor: float = 0.0,
+    expected: ScalingExponents | None = None,
+    params: dict[str, Any] | None = None,
+    progress: bool | None = None,
+) -> Frontier:
+    r"""Minimise :math:`L(N, C/N)` over N for each budget C, with a real optimiser.
+
+    Stage 1 evaluates ``loss(N_j, C/N_j)`` for every budget on ``n_grid`` log-spaced
+    sizes :math:`N_j` (one call per size). Stage 2 runs
+    ``scipy.optimize.minimize_scalar(method="bounded")`` on :math:`x = \log N` inside the
+    bracket :math:`[N_{j-1}, N_{j+1}]` around the best grid point, to ``xatol`` in x.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(N, times) -> losses``: model size (float > 0) and a 1-d array of times.
+    compute : array_like
+        Budgets :math:`C = N t` (positive, finite); sorted on output.
+    model_size_range : (float, float), optional
+        Smallest and largest N searched (default ``(1, max(C) / min_steps)``).
+    min_steps : float
+        Smallest training time allowed, so :math:`N \le C/\text{min\_steps}`.
+    n_grid : int
+        Sizes in the bracketing grid (>= 3).
+    xatol : float
+        Absolute tolerance on :math:`\log N` of the refinement.
+    loss_floor : float
+        :math:`L_\infty` subtracted from :math:`L^*` before fitting its exponent.
+    expected : ScalingExponents, optional
+        Closed forms to compare with (fills ``exponent_errors``).
+    params : dict, optional
+        Recorded in the result.
+    progress : bool or None
+        Progress bar on stderr (None: only on a terminal).
+
+    Returns
+    -------
+    Frontier
+
+    Raises
+    ------
+    InvalidParameterError
+        For invalid arguments, or if the loss returns non-finite values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> surface = lambda N, t: 2.0 * N**-0.5 + 3.0 * np.asarray(t)**-0.4
+    >>> fr = optimize_frontier(surface, [1e4, 1e6, 1e8])
+    >>> round(fr.exponent_params, 3)  # closed form 0.4 / 0.9
+    0.444
+    """
+    started = time.perf_counter()
+    c = np.sort(as_float_array("compute", compute, positive=True))
+    if np.unique(c).size != c.size:
+        raise InvalidParameterError("`compute` must not repeat a budget; got duplicates.")
+    min_steps = check_real("min_steps", min_steps, low=0.0, low_open=True)
+    n_grid = check_int("n_grid", n_grid, low=3)
+    xatol = check_real("xatol", xatol, low=0.0, low_open=True)
+    loss_floor = check_real("loss_floor", loss_floor)
+    if model_size_range is None:
+        lo, hi = 1.0, float(c.max()) / min_steps
+    else:
+        try:
+            lo, hi = (float(x) for x in model_size_range)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                "`model_size_range` must be two numbers (smallest, largest N); "
+                f"got {model_size_range!r}."
+            ) from None
+    if not (0 < lo < hi and math.isfinite(hi)):
+        raise InvalidParameterError(
+            f"`model_size_range` must satisfy 0 < smallest < largest < inf; got ({lo!r}, {hi!r})."
+        )
+    if c.min() / lo < min_steps:
+        raise InvalidParameterError(
+            f"the smallest budget C = {c.min():g} leaves fewer than `min_steps` = {min_steps:g} "
+            f"steps even at the smallest model size {lo:g}; raise the budget or lower the sizes."
+        )
+
+    grid = np.geomspace(lo, hi, n_grid)
+    table = np.full((n_grid, c.size), np.inf)
+    n_eval = 0
+    with progress_bar(n_grid + 12 * c.size, "frontier", progress, unit="eval") as bar:
+        for j, n in enumerate(grid):
+            ok = c / n >= min_steps * (1 - 1e-12)
+            if ok.any():
+                table[j, ok] = _safe_loss(loss, float(n), c[ok] / n)
+                n_eval += 1
+            bar.update()
+
+        n_opt = np.empty(c.size)
+        l_opt = np.empty(c.size)
+        at_bound = np.zeros(c.size, dtype=bool)
+        for i, ci in enumerate(c):
+            col = table[:, i]
+            j = int(np.argmin(col))
+            n_hi_allowed = min(hi, ci / min_steps)
+            valid = np.flatnonzero(np.isfinite(col))
+            x_lo = math.log(grid[max(j - 1, 0)])
+            x_hi = math.log(min(grid[min(j + 1, n_grid - 1)], n_hi_allowed))
+            if j == valid[-1] and grid[j] < n_hi_allowed:
+                x_hi = math.log(n_hi_allowed)
+
+            cache_i: dict[float, float] = {}
+
+            def f(x: float, ci: float = ci, cache_i: dict[float, float] = cache_i) -> float:
+                key = round(x, 12)
+                if key not in cache_i:
+                    n = math.exp(x)
+                    cache_i[key] = float(_safe_loss(loss, n, np.array([ci / n]))[0])
+                return cache_i[key]
+
+            if x_hi - x_lo <= xatol:
+                x_best = x_lo
+                v = f(x_best)
+            else:
+                res = minimize_scalar(f, bounds=(x_lo, x_hi), method="bounded",
+                                      options={"xatol": xatol})
+                x_best, v = float(res.x), float(res.fun)
+                # Keep the grid value if the refinement did worse (flat or noisy loss).
+                if col[j] < v:
+                    x_best, v = math.log(grid[j]), float(col[j])
+            n_eval += len(cache_i)
+            bar.update(len(cache_i))
+            n_opt[i], l_opt[i] = math.exp(x_best), v
+            near_lo = x_best - math.log(lo) < 2 * xatol
+            near_hi = math.log(n_hi_allowed) - x_best < 2 * xatol
+            at_bound[i] = near_lo or near_hi
+
+    t_opt = c / n_opt
+    use = ~at_bound
+    excess = l_opt - loss_floor
+    fit_loss = use & (excess > 0)
+    e_loss, s_loss = (
+        log_slope(c[fit_loss], excess[fit_loss]) if fit_loss.sum() >= 2 else (math.nan, math.nan)
+    )
+    e_n, s_n = log_slope(c[use], n_opt[use]) if use.sum() >= 2 else (math.nan, math.nan)
+    e_t, s_t = log_slope(c[use], t_opt[use]) if use.sum() >= 2 else (math.nan, math.nan)
+    lc = np.log(c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local = {
+            "compute_loss": -np.diff(np.log(np.where(excess > 0, excess, np.nan))) / np.diff(lc),
+            "compute_params": np.diff(np.log(n_opt)) / np.diff(lc),
+            "compute_steps": np.diff(np.log(t_opt)) / np.diff(lc),
+        }
+    record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
+              "model_size_range": [lo, hi]}
+    record.update(params or {})
+    frontier = Frontier(
+        compute=c,
+        model_size=n_opt,
+        steps=t_opt,
+        loss=l_opt,
+        at_bound=at_bound,
+        exponent_loss=-e_loss,
+        exponent_params=e_n,
+        exponent_steps=e_t,
+        stderr={"compute_loss": s_loss, "compute_params": s_n, "compute_steps": s_t},
+        local_exponents=local,
+        loss_floor=loss_floor,
+        grid_model_size=grid,
+        grid_loss=table,
+        params=record,
+        n_evaluations=n_eval,
+        wall_time_s=time.perf_counter() - started,
+    )
+    return frontier.with_expected(expected)
