@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "simulate the random-feature model (exact gradient flow, GD, momentum, SGD)"),
     "exponents": ("exponents", "closed-form scaling exponents of the power-law family (time, data, model, compute-optimal)"),
     "fit": ("fit", "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
+    "sweep": ("sweep", "run a grid of any command into a resumable store (local processes or Dask); summarise or plot it"),
 }
 
 PROG = "scaling-dynamics"

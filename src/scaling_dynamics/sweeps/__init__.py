@@ -1,0 +1,65 @@
+"""Sweeps: grids of any command, resumable, on local processes or a Dask cluster.
+
+>>> from scaling_dynamics import sweeps                              # doctest: +SKIP
+>>> grid = sweeps.load_grid("examples/sweep_simulate.toml")          # doctest: +SKIP
+>>> report = sweeps.run_sweep(grid, "out/sweep", jobs=2)             # doctest: +SKIP
+>>> frame = sweeps.load("out/sweep")   # one row per point and time  # doctest: +SKIP
+>>> table = sweeps.to_loss_table("out/sweep", where={"a": 1.5})  # scaling.LossTable  # doctest: +SKIP
+
+A grid file (TOML) names a command of the command line, its fixed options and
+the axes to vary; each point is one run of that command with ``--format json``
+(``scaling_dynamics.cli.main`` called in a worker process), so every command that
+prints JSON can be swept. The store holds one atomically written file per point,
+keyed by a hash of its canonical parameters and the package version: re-running a
+sweep computes only what is missing, and two sweeps can write one store at once.
+Local runs use ``concurrent.futures`` processes (one BLAS thread each); with a
+scheduler address they use ``dask.distributed``. Seeds are derived from the
+point's parameters, so results are bit-identical however the sweep is run.
+Schema and examples: ``docs/sweeps.md``.
+"""
+
+from ._grid import MAX_POINTS as MAX_POINTS
+from ._grid import Grid as Grid
+from ._grid import Point as Point
+from ._grid import derive_seed as derive_seed
+from ._grid import load_grid as load_grid
+from ._grid import parse_grid as parse_grid
+from ._grid import point_key as point_key
+from ._run import PointFailure as PointFailure
+from ._run import SweepReport as SweepReport
+from ._run import default_jobs as default_jobs
+from ._run import run_sweep as run_sweep
+from ._store import SkippedFile as SkippedFile
+from ._store import Store as Store
+from ._store import StoreScan as StoreScan
+from ._summary import StoreSummary as StoreSummary
+from ._summary import summarize as summarize
+from ._table import StoreWarning as StoreWarning
+from ._table import load as load
+from ._table import to_curves as to_curves
+from ._table import to_loss_table as to_loss_table
+from ._worker import compute_point as compute_point
+
+__all__ = [
+    "Grid",
+    "Point",
+    "load_grid",
+    "parse_grid",
+    "point_key",
+    "derive_seed",
+    "MAX_POINTS",
+    "run_sweep",
+    "SweepReport",
+    "PointFailure",
+    "default_jobs",
+    "compute_point",
+    "Store",
+    "StoreScan",
+    "SkippedFile",
+    "load",
+    "to_loss_table",
+    "to_curves",
+    "StoreWarning",
+    "summarize",
+    "StoreSummary",
+]
