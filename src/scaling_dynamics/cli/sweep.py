@@ -105,8 +105,15 @@ def _run_grid(args: argparse.Namespace) -> int:
             for name, values in grid.axes.items():
                 sys.stdout.write(f"  {name}: {', '.join(str(v) for v in values)}\n")
         return 0
-    report = run_sweep(grid, args.store, jobs=args.jobs, scheduler=args.scheduler,
-                       progress=args.progress)
+    try:
+        report = run_sweep(grid, args.store, jobs=args.jobs, scheduler=args.scheduler,
+                           progress=args.progress)
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            "scaling-dynamics sweep: interrupted; the points finished so far are stored, and "
+            "running the same command again computes only the rest\n"
+        )
+        return 130
     if args.format == "json":
         print_json({
             "store": report.store, "command": report.command, "n_points": report.n_points,

@@ -172,7 +172,9 @@ def plot_sweep(
     if title is None:
         fixed = [c for c in params if c not in (x, hue, "seed", "times") and c not in varying
                  and frame[c].map(lambda v: _is_number(v) or isinstance(v, str)).all()]
-        shared = ", ".join(f"{c}={_label(frame[c].iloc[0])}" for c in fixed[:6])
+        parts = [f"{c}={_label(frame[c].iloc[0])}" for c in fixed[:6]]
+        parts += [f"{k}={_label(v)}" for k, v in (where or {}).items() if k not in fixed]
+        shared = ", ".join(parts)
         title = f"{y.replace('_', ' ')} against {x}" + (f"\n{shared}" if shared else "")
     ax.set_title(title, fontsize="medium")
     return fig

@@ -459,7 +459,7 @@ def _expand_axis(name: str, spec: Any, where: str) -> tuple[Any, ...]:
         if isinstance(num, bool) or not isinstance(num, int) or num < 1:
             raise InvalidParameterError(
                 f"{where}: `{loc}.num` must be an integer >= 1 (the number of values); "
-                f"got {_fmt(num)}."
+                f"got {'nothing' if num is None else _fmt(num)}."
             )
         if num > MAX_POINTS:
             raise InvalidParameterError(
@@ -481,7 +481,7 @@ def _expand_axis(name: str, spec: Any, where: str) -> tuple[Any, ...]:
         return tuple(_round_sig(float(v)) for v in grid)
     raise InvalidParameterError(
         f"{where}: `{loc}` must be a list of values or a range {{log = [START, STOP], num = K}}; "
-        f"got {_fmt(spec)}."
+        f"got {_fmt(spec)} (a value shared by every point goes in [options])."
     )
 
 

@@ -141,6 +141,11 @@ def _exit_with_parent(sentinel: int) -> None:
 def _init_local_worker() -> None:
     """Worker start-up: Ctrl-C is the parent's business; die if the parent dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # tqdm's default lock is a multiprocessing semaphore, which a terminated worker would
+    # leave registered (a "leaked semaphore" warning); a thread lock is all a worker needs.
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
@@ -200,14 +205,12 @@ class _Processes(_Executor):
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        if cancel:
-            processes = list(getattr(pool, "_processes", {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
+        if cancel:  # stop the running points now rather than after they finish
+            processes = list((getattr(pool, "_processes", None) or {}).values())
             for proc in processes:
                 with contextlib.suppress(Exception):
                     proc.terminate()
-        else:
-            pool.shutdown(wait=True)
+        pool.shutdown(wait=True, cancel_futures=cancel)
 
 
 def _outcome_of(future: Any) -> Outcome:
@@ -270,7 +273,7 @@ class _Dask(_Executor):
             )
             by_key[future.key] = point
             self._futures.append(future)
-        for future in as_completed(self._futures):
+        for future in as_completed(self._futures, loop=self._client.loop):
             point = by_key[future.key]
             yield point, _outcome_of(future)
             future.release()
