@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exponents": ("exponents", "closed-form scaling exponents of the power-law family (time, data, model, compute-optimal)"),
     "fit": ("fit", "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
     "sweep": ("sweep", "run a grid of any command into a resumable store (local processes or Dask); summarise or plot it"),
+    "spectrum": ("spectrum", "measure a network's kernel spectrum and task power on data; fit the exponents a and b"),
 }
 
 PROG = "scaling-dynamics"

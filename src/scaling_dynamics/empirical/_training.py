@@ -1,0 +1,462 @@
+r"""Networks actually trained: the linearised network in closed form, and the network itself.
+
+**Linearised network** (first-order Taylor expansion around the initialisation
+:math:`\theta_0`, with the initial function subtracted so that :math:`f = 0` at
+:math:`t = 0`, as the model's :math:`w(0) = 0`):
+:math:`f_{\rm lin}(x;\theta) = \nabla_\theta f(x;\theta_0)\cdot(\theta-\theta_0)`. Full-batch
+gradient descent with step :math:`\eta` on :math:`\hat L/2 = |f - y|^2/(2P)` moves the
+function exactly as kernel gradient descent with the network's NTK :math:`K`:
+
+.. math::
+    f_{\rm tr}(t) = \big(I - (I - \eta K_{\rm tr}/P)^t\big)\,y_{\rm tr}, \qquad
+    f_{\rm te}(t) = \frac{K_{\rm te,tr}}{P}\, U\,\mathrm{diag}\Big(\frac{1-(1-\eta\mu)^t}{\mu}\Big)U^\top y_{\rm tr},
+
+with :math:`K_{\rm tr}/P = U\mathrm{diag}(\mu)U^\top`. So one NTK per width gives the whole
+training run, at any step, for every training-set size (a subset of the kernel's rows).
+
+**Non-linear network**: the same network (NTK or mean-field parameterisation, see
+:mod:`._models`) trained by full-batch gradient descent on :math:`\hat L/2` with step
+:math:`\eta \times` ``model.lr_scale``, also with the initial function subtracted.
+
+Losses follow ``docs/conventions.md``: test loss = mean squared error on held-out samples
+(labels of real data are noise-free, :math:`\sigma = 0`), train loss = mean squared error on
+the training samples; time counts steps.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._errors import InvalidParameterError
+from .._progress import progress_bar
+from .._validation import as_float_array, check_choice, check_int, check_real, check_times
+from .._version import __version__
+from ..results import LossCurves
+from ._data import Dataset
+from ._deps import require_torch
+from ._kernels import DEFAULT_MEMORY_LIMIT, KernelMatrix, empirical_ntk
+from ._models import make_model
+from ._spectrum import MeasuredSpectrum, measure_spectrum
+
+__all__ = [
+    "network_seed",
+    "linearized_learning_curves",
+    "LinearizedRun",
+    "train_linearized",
+    "train_network",
+    "NetworkRuns",
+    "train_networks",
+]
+
+
+def network_seed(seed: int, width: int) -> int:
+    """Seed of the network of ``width`` in a run with root ``seed`` (the same in every function)."""
+    return int(np.random.SeedSequence([seed, width]).generate_state(1)[0])
+
+
+def _decay(mu: np.ndarray, steps: np.ndarray, eta: float, optimizer: str) -> np.ndarray:
+    """(1 - eta mu)^t for GD (any sign of the base) or exp(-eta mu t) for gradient flow."""
+    if optimizer == "gf":
+        return np.exp(-eta * np.outer(steps, mu))
+    base = 1.0 - eta * mu
+    mag = np.exp(np.outer(steps, np.log(np.maximum(np.abs(base), 1e-300))))
+    mag[:, base == 0] = 0.0
+    mag[steps == 0, :] = 1.0
+    odd = (steps.astype(np.int64) % 2 == 1)[:, None]
+    return np.where(odd & (base < 0), -mag, mag)
+
+
+def linearized_learning_curves(
+    kernel: KernelMatrix | Any,
+    y: Any,
+    train_indices: Any,
+    test_indices: Any,
+    steps: Any,
+    eta: float,
+    *,
+    optimizer: str = "gd",
+    params: dict[str, Any] | None = None,
+) -> LossCurves:
+    r"""Test and train loss of the linearised network trained from :math:`f = 0` by full-batch GD.
+
+    Parameters
+    ----------
+    kernel : KernelMatrix or array_like, shape (n, n)
+        The network's NTK on all samples (train and test).
+    y : array_like, shape (n,)
+        Targets of all samples.
+    train_indices, test_indices : array_like of int
+        Rows of the kernel used for training (P of them) and for the test loss.
+    steps : array_like
+        Step counts t at which to record (whole numbers >= 0).
+    eta : float
+        Step size :math:`\eta` (> 0). Modes with :math:`\eta\mu > 2` diverge: refused.
+    optimizer : {"gd", "gf"}
+        ``gd``: :math:`(1-\eta\mu)^t` (what the network does); ``gf``: gradient flow at time
+        :math:`\eta t`, the small-step limit.
+    params : dict, optional
+        Extra parameters stored in the result (width, data set...).
+
+    Returns
+    -------
+    LossCurves
+        ``source="measurement"``, ``time_unit="steps"``.
+    """
+    K = kernel.matrix if isinstance(kernel, KernelMatrix) else as_float_array("kernel", kernel, ndim=2)
+    y = as_float_array("y", y)
+    n = K.shape[0]
+    if K.shape != (n, n) or y.shape[0] != n:
+        raise InvalidParameterError(
+            f"`kernel` must be square with one row per target; got {K.shape} and {y.shape[0]} targets."
+        )
+    tr = np.asarray(train_indices, dtype=np.int64)
+    te = np.asarray(test_indices, dtype=np.int64)
+    if tr.size < 1 or te.size < 1 or tr.min() < 0 or te.min() < 0 or max(tr.max(), te.max()) >= n:
+        raise InvalidParameterError(f"`train_indices` and `test_indices` must be rows 0..{n - 1}.")
+    eta = check_real("eta", eta, low=0.0, low_open=True)
+    check_choice("optimizer", optimizer, ("gd", "gf"))
+    t = check_times("steps", steps, integer=(optimizer == "gd"))
+    P = tr.size
+    mu, U = np.linalg.eigh(K[np.ix_(tr, tr)] / P)
+    mu = np.clip(mu, 0.0, None)
+    if optimizer == "gd" and eta * mu[-1] >= 2.0:
+        raise InvalidParameterError(
+            f"`eta` = {eta:g} is beyond the stability limit 2/mu_max = {2.0 / mu[-1]:.4g} of this "
+            f"kernel (mu_max = {mu[-1]:.4g}); gradient descent would diverge."
+        )
+    c = U.T @ y[tr]
+    Kte = K[np.ix_(te, tr)] @ U / P
+    decay = _decay(mu, t, eta, optimizer)
+    small = mu <= 1e-14 * max(mu[-1], 1e-300)
+    safe_mu = np.where(small, 1.0, mu)
+    gain = np.where(small, eta * t[:, None], (1.0 - decay) / safe_mu)
+    f_test = (gain * c) @ Kte.T
+    test_loss = np.mean((f_test - y[te]) ** 2, axis=1)
+    train_loss = np.sum((decay * c) ** 2, axis=1) / P
+    d: dict[str, Any] = {"P": int(P), "n_test": int(te.size), "eta": eta, "optimizer": optimizer,
+                         "model": "linearised network"}
+    d.update(params or {})
+    return LossCurves(
+        times=t,
+        test_loss=test_loss,
+        train_loss=train_loss,
+        params=d,
+        source="measurement",
+        seed=None,
+        backend="numpy",
+        version=__version__,
+        time_unit="steps" if optimizer == "gd" else "time",
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class LinearizedRun:
+    """Loss curves of linearised networks at several widths and training-set sizes.
+
+    Attributes
+    ----------
+    curves : dict of (width, P) to LossCurves
+        Measured test/train loss against steps.
+    widths, sample_counts : tuple of int
+    steps : ndarray
+    eta : float
+        GD step (kernel units: the function moves by :math:`-\\eta K (f-y)/P`).
+    spectrum : MeasuredSpectrum
+        Spectrum and task power of the widest network's NTK on the training pool (the
+        estimate of the infinite-width kernel).
+    spectra : dict of width to MeasuredSpectrum
+        The same for every width (for the convergence figure).
+    n_pool, n_test : int
+        Samples in the training pool and in the test set.
+    diagnostics : dict
+        Kernel wall times and memory per width.
+    """
+
+    curves: dict[tuple[int, int], LossCurves]
+    widths: tuple[int, ...]
+    sample_counts: tuple[int, ...]
+    steps: np.ndarray
+    eta: float
+    spectrum: MeasuredSpectrum
+    spectra: dict[int, MeasuredSpectrum]
+    n_pool: int
+    n_test: int
+    info: dict[str, Any] = field(default_factory=dict)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def widest(self) -> int:
+        return max(self.widths)
+
+
+def train_linearized(
+    dataset: Dataset,
+    *,
+    model: str = "mlp",
+    widths: Any = (16, 64, 256, 1024),
+    sample_counts: Any = (100, 200, 400),
+    n_test: int = 500,
+    steps: Any = None,
+    eta: float | None = None,
+    depth: int | None = None,
+    seed: int = 0,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    progress: bool | None = None,
+) -> LinearizedRun:
+    r"""Linearised networks of several widths trained by GD on several training-set sizes.
+
+    The data set is split into a training pool (the first ``n - n_test`` samples; training
+    sets are its first P samples, so they are nested) and a test set (the last ``n_test``).
+    For every width a fresh network (seed :func:`network_seed`) gives its NTK on all samples
+    (:func:`empirical_ntk`); :func:`linearized_learning_curves` then gives every curve.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    model : {"mlp", "cnn"}
+    widths : sequence of int
+        Network widths; the widest one's NTK on the pool is the infinite-width estimate.
+    sample_counts : sequence of int
+        Training-set sizes P (each at most the pool size).
+    n_test : int
+        Held-out samples for the test loss.
+    steps : array_like, optional
+        GD steps to record (default 30 log-spaced from 1 to 1e5, and 0).
+    eta : float, optional
+        GD step; default :math:`1/\mu_1` of the widest kernel on the pool (:math:`\eta\mu_1 = 1`).
+    depth : int, optional
+        Hidden layers (MLP, default 1) or convolutions (CNN, default 2).
+    seed : int
+        Seed of the networks' initialisations.
+    memory_limit : int
+        Jacobian memory budget of :func:`empirical_ntk`.
+    progress : bool or None
+        Progress bar over widths on stderr.
+    """
+    if not isinstance(dataset, Dataset):
+        raise InvalidParameterError(f"`dataset` must be a Dataset; got {type(dataset).__name__}.")
+    widths_t = tuple(sorted({check_int("widths", w, low=1) for w in np.atleast_1d(widths)}))
+    n_test = check_int("n_test", n_test, low=1, high=dataset.n_samples - 2)
+    n_pool = dataset.n_samples - n_test
+    counts = tuple(sorted({check_int("sample_counts", p, low=1, high=n_pool)
+                           for p in np.atleast_1d(sample_counts)}))
+    if steps is None:
+        steps = np.concatenate([[0.0], np.unique(np.round(np.geomspace(1, 1e5, 30)))])
+    steps_arr = check_times("steps", steps, integer=True)
+    seed = check_int("seed", seed, low=0)
+    pool = np.arange(n_pool)
+    test = np.arange(n_pool, dataset.n_samples)
+    kernels: dict[int, np.ndarray] = {}
+    spectra: dict[int, MeasuredSpectrum] = {}
+    diag: dict[str, Any] = {}
+    with progress_bar(len(widths_t), "NTK per width", progress, unit="width") as bar:
+        for w in sorted(widths_t, reverse=True):
+            net = make_model(model, dataset, w, depth=depth, seed=network_seed(seed, w))
+            K = empirical_ntk(net, dataset.X, memory_limit=memory_limit)
+            kernels[w] = K.matrix
+            spectra[w] = measure_spectrum(
+                K.matrix[np.ix_(pool, pool)], dataset.y[pool],
+                label=f"{model} width {w}, {dataset.name}, P={n_pool}",
+                info={"model": model, "width": w, "n_params": K.n_params, "dataset": dataset.name},
+            )
+            diag[f"width_{w}"] = {"n_params": K.n_params, **K.diagnostics}
+            bar.update(1)
+    widest = max(widths_t)
+    spectrum = spectra[widest]
+    if eta is None:
+        eta = 1.0 / float(spectrum.eigenvalues[0])
+    eta = check_real("eta", eta, low=0.0, low_open=True)
+    curves: dict[tuple[int, int], LossCurves] = {}
+    for w in widths_t:
+        for P in counts:
+            curves[(w, P)] = linearized_learning_curves(
+                kernels[w], dataset.y, pool[:P], test, steps_arr, eta,
+                params={"width": w, "dataset": dataset.name, "network": model},
+            )
+    return LinearizedRun(
+        curves=curves,
+        widths=widths_t,
+        sample_counts=counts,
+        steps=steps_arr,
+        eta=eta,
+        spectrum=spectrum,
+        spectra=spectra,
+        n_pool=n_pool,
+        n_test=n_test,
+        info={"dataset": dataset.name, "model": model, "depth": depth, "seed": seed},
+        diagnostics=diag,
+    )
+
+
+# ---------------------------------------------------------------------------- non-linear
+def train_network(
+    model: Any,
+    train: Dataset,
+    test: Dataset,
+    steps: Any,
+    eta: float,
+    *,
+    dtype: str = "float32",
+    progress: bool | None = None,
+) -> LossCurves:
+    r"""Train a copy of ``model`` by full-batch GD on :math:`\hat L/2`, from :math:`f - f_0 = 0`.
+
+    The network's output is centred, :math:`\tilde f(x;\theta) = f(x;\theta) - f(x;\theta_0)`
+    (:math:`\theta_0` fixed), so training starts from the zero function like the model, and
+    the update is :math:`\theta \leftarrow \theta - \eta\,s\,\nabla_\theta \hat L/2` with
+    :math:`s` = ``model.lr_scale`` (1 for the NTK parameterisation, :math:`\gamma_0^2 n` for
+    the mean-field one).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A network from :func:`make_mlp` / :func:`make_cnn` (left unchanged: a copy is trained).
+    train, test : Dataset
+    steps : array_like
+        Step counts at which to record the losses (whole numbers >= 0).
+    eta : float
+        Step size in kernel units (> 0).
+    dtype : {"float32", "float64"}
+    progress : bool or None
+
+    Returns
+    -------
+    LossCurves
+        ``source="measurement"``; a run that diverges raises :class:`ConvergenceError`.
+    """
+    from .._errors import ConvergenceError
+
+    torch = require_torch("train_network")
+    eta = check_real("eta", eta, low=0.0, low_open=True)
+    t = check_times("steps", steps, integer=True)
+    check_choice("dtype", dtype, ("float32", "float64"))
+    tdtype = torch.float32 if dtype == "float32" else torch.float64
+    net = copy.deepcopy(model).to(tdtype)
+    lr = eta * float(getattr(model, "lr_scale", 1.0))
+    xtr = torch.as_tensor(train.X, dtype=tdtype)
+    xte = torch.as_tensor(test.X, dtype=tdtype)
+    ytr = torch.as_tensor(train.y, dtype=tdtype)
+    yte = torch.as_tensor(test.y, dtype=tdtype)
+    with torch.no_grad():
+        f0_tr = net(xtr).reshape(-1).clone()
+        f0_te = net(xte).reshape(-1).clone()
+    params = [p for p in net.parameters() if p.requires_grad]
+    record = {int(s): i for i, s in enumerate(t)}
+    test_loss = np.empty(t.size)
+    train_loss = np.empty(t.size)
+    last = int(t.max())
+    started = time.perf_counter()
+    with progress_bar(last + 1, "GD steps", progress, unit="step") as bar:
+        for step in range(last + 1):
+            out = net(xtr).reshape(-1) - f0_tr
+            loss = 0.5 * torch.mean((out - ytr) ** 2)
+            if step in record:
+                with torch.no_grad():
+                    i = record[step]
+                    train_loss[i] = float(2.0 * loss)
+                    test_loss[i] = float(torch.mean((net(xte).reshape(-1) - f0_te - yte) ** 2))
+                if not np.isfinite(train_loss[i]):
+                    raise ConvergenceError(
+                        f"training diverged by step {step} (eta = {eta:g}, lr = {lr:g}); "
+                        "use a smaller `eta`."
+                    )
+            if step == last:
+                break
+            grads = torch.autograd.grad(loss, params)
+            with torch.no_grad():
+                for p, g in zip(params, grads, strict=True):
+                    p.sub_(lr * g)
+            bar.update(1)
+    return LossCurves(
+        times=t,
+        test_loss=test_loss,
+        train_loss=train_loss,
+        params={
+            "model": "network",
+            "parameterization": getattr(model, "parameterization", "unknown"),
+            "width": getattr(model, "width", None),
+            "gamma0": getattr(model, "gamma0", None),
+            "P": train.n_samples,
+            "n_test": test.n_samples,
+            "eta": eta,
+            "lr": lr,
+            "optimizer": "gd",
+            "dtype": dtype,
+        },
+        source="measurement",
+        backend="torch:cpu",
+        version=__version__,
+        time_unit="steps",
+        diagnostics={"wall_time_s": time.perf_counter() - started},
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkRuns:
+    """Non-linear networks trained at several widths in several parameterisations.
+
+    Attributes
+    ----------
+    curves : dict of (parameterization, width) to LossCurves
+    widths : tuple of int
+    parameterizations : tuple of str
+    eta : float
+    P, n_test : int
+    """
+
+    curves: dict[tuple[str, int], LossCurves]
+    widths: tuple[int, ...]
+    parameterizations: tuple[str, ...]
+    eta: float
+    P: int
+    n_test: int
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def train_networks(
+    dataset: Dataset,
+    *,
+    model: str = "mlp",
+    widths: Any = (16, 64, 256),
+    parameterizations: Any = ("ntk", "mup"),
+    P: int = 400,
+    n_test: int = 500,
+    steps: Any = None,
+    eta: float = 1.0,
+    gamma0: float = 1.0,
+    depth: int | None = None,
+    seed: int = 0,
+    dtype: str = "float32",
+    progress: bool | None = None,
+) -> NetworkRuns:
+    """:func:`train_network` for every parameterisation and width, on the split of :func:`train_linearized`.
+
+    Networks of the same width share their initial weights across parameterisations (seed
+    :func:`network_seed`, as in :func:`train_linearized`), so the lazy network starts exactly
+    where the linearised one does.
+    """
+    widths_t = tuple(sorted({check_int("widths", w, low=1) for w in np.atleast_1d(widths)}))
+    params_t = tuple(check_choice("parameterizations", p, ("ntk", "mup"))
+                     for p in np.atleast_1d(parameterizations))
+    n_test = check_int("n_test", n_test, low=1, high=dataset.n_samples - 2)
+    n_pool = dataset.n_samples - n_test
+    P = check_int("P", P, low=1, high=n_pool)
+    if steps is None:
+        steps = np.concatenate([[0.0], np.unique(np.round(np.geomspace(1, 3000, 20)))])
+    train = dataset.subset(np.arange(P))
+    test = dataset.subset(np.arange(n_pool, dataset.n_samples))
+    curves: dict[tuple[str, int], LossCurves] = {}
+    for param in params_t:
+        for w in widths_t:
+            net = make_model(model, dataset, w, depth=depth, parameterization=param,
+                             gamma0=gamma0, seed=network_seed(seed, w))
+            curves[(param, w)] = train_network(net, train, test, steps, eta, dtype=dtype,
+                                               progress=progress)
+    return NetworkRuns(curves=curves, widths=widths_t, parameterizations=params_t, eta=eta, P=P,
+                       n_test=n_test, info={"dataset": dataset.name, "model": model,
+                                            "gamma0": gamma0, "seed": seed})
