@@ -24,6 +24,7 @@ from .optimizers import make_optimizer as make_optimizer
 from .results import LossCurves as LossCurves
 from .simulate import simulate as simulate
 from .spectra import Spectrum as Spectrum
+from .theory import predict as predict
 
 __all__ = [
     "__version__",

@@ -1,0 +1,67 @@
+r"""Mean-field (DMFT) theory of the random-feature model trained by gradient flow.
+
+Everything the simulator measures for gradient flow, predicted from the equations of
+theory.md section 2 (Bordelon, Atanasov & Pehlevan, ICML 2024, arXiv:2402.01092), in
+milliseconds and for any N, P, M (each may be infinite).
+
+Loss curves
+    :func:`predict` (a :class:`~scaling_dynamics.LossCurves`, like ``simulate``),
+    :func:`limit_loss` (the end of training, directly), :func:`decompose_loss` and
+    :func:`bias` (bias / data variance / projection variance, ensembles).
+Building blocks
+    :func:`solve_responses` (:math:`R_1, R_3` at complex z), :func:`transfer_functions`
+    (:math:`H_k(t)`), :func:`timescale_density` (:math:`\rho_k(u)`), :func:`mode_set`
+    (exact or compressed mode sums).
+Inverse Laplace transforms
+    :class:`ContourRule` (the contour interface), :func:`talbot_rule`,
+    :func:`invert_laplace`, :func:`invert_laplace_2d`.
+
+Only gradient flow is covered here; GD, momentum and one-pass SGD will reuse the response
+solver and the contour machinery (theory.md section 4).
+
+>>> from scaling_dynamics import Spectrum
+>>> from scaling_dynamics.theory import predict
+>>> curves = predict(Spectrum.power_law(1.5, 1.25, M=1000), N=100, P=200, times=[1, 100])
+>>> curves.test_loss.shape
+(2,)
+"""
+
+from ._dmft import predict as predict
+from ._ensembles import LossDecomposition as LossDecomposition
+from ._ensembles import bias as bias
+from ._ensembles import decompose_loss as decompose_loss
+from ._inversion import ContourRule as ContourRule
+from ._inversion import invert_laplace as invert_laplace
+from ._inversion import invert_laplace_2d as invert_laplace_2d
+from ._inversion import talbot_rule as talbot_rule
+from ._limits import LimitLoss as LimitLoss
+from ._limits import limit_loss as limit_loss
+from ._modesums import ModeSet as ModeSet
+from ._modesums import mode_set as mode_set
+from ._responses import Responses as Responses
+from ._responses import solve_responses as solve_responses
+from ._transfer import TimescaleDensity as TimescaleDensity
+from ._transfer import TransferFunctions as TransferFunctions
+from ._transfer import timescale_density as timescale_density
+from ._transfer import transfer_functions as transfer_functions
+
+__all__ = [
+    "predict",
+    "limit_loss",
+    "LimitLoss",
+    "decompose_loss",
+    "LossDecomposition",
+    "bias",
+    "solve_responses",
+    "Responses",
+    "transfer_functions",
+    "TransferFunctions",
+    "timescale_density",
+    "TimescaleDensity",
+    "mode_set",
+    "ModeSet",
+    "ContourRule",
+    "talbot_rule",
+    "invert_laplace",
+    "invert_laplace_2d",
+]
