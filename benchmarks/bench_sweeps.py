@@ -82,6 +82,7 @@ def main() -> None:
     import distributed
 
     work = args.workdir or tempfile.mkdtemp(prefix="bench-sweeps-")
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=40)
@@ -145,7 +146,10 @@ def main() -> None:
     finally:
         cluster.close()
 
+    load_after = os.getloadavg()[0]
     body = (
+        f"Load average (1 min) of the machine before / after the runs: {load_before:.1f} / "
+        f"{load_after:.1f} (other work on the machine, if any, competes for the 2 cores).\n\n"
         "## One simulation sweep\n\n"
         "24 points: N = 32..1024 (8 log-spaced) x P = 256, 1024, 4096; M = 2000, a = 1.5, "
         "b = 1.25, 4 seeds, 17 times, gradient flow. One run per configuration, fresh store. "

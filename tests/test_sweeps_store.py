@@ -176,8 +176,7 @@ times = "1,10,100"
     b = tmp_path / "b.toml"
     a.write_text(common + "N = [50, 60, 70, 80, 90, 100, 110, 120]\n")
     b.write_text(common + "N = [120, 110, 100, 90, 80, 70, 60, 50, 40, 30]\n")
-    store = tmp_path / "store"
-    Store.create(store)
+    store = tmp_path / "store"  # created by whichever sweep gets there first
     cmd = [sys.executable, "-m", "scaling_dynamics", "sweep"]
     procs = [subprocess.Popen([*cmd, str(g), "--store", str(store), "--jobs", "1"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -136,3 +136,13 @@ def test_a_sweep_feeds_the_chinchilla_fit(store):
     fit = fit_chinchilla(table.model_size, table.steps, table.loss, n_bootstrap=0,
                          holdout_fraction=None, n_starts=2)
     assert fit.n_points == 9 and np.isfinite(fit.rmse_log)
+
+
+def test_tables_without_pandas_name_the_extra(store, monkeypatch):
+    import sys
+
+    from scaling_dynamics import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(MissingDependencyError, match=r"scaling-dynamics\[sweeps\]"):
+        load(store[0])

@@ -180,7 +180,9 @@ class Store:
         store = cls(path)
         marker = os.path.join(store.path, "store.json")
         if os.path.isdir(store.path) and not os.path.exists(marker):
-            entries = [e for e in os.listdir(store.path) if not e.startswith(".")]
+            # a store that another sweep is creating right now has only these folders
+            ours = {"points", "log", "grids"}
+            entries = [e for e in os.listdir(store.path) if not e.startswith(".") and e not in ours]
             if entries:
                 raise InvalidParameterError(
                     f"`store` must be a new or empty directory, or an existing sweep store; "
