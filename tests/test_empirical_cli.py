@@ -89,3 +89,27 @@ def test_bad_options_exit_2_with_one_line(capsys, argv, message):
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_predict_runs_the_theory_on_a_saved_measured_spectrum(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "spectrum", "--dataset", "synthetic", "--model", "linear",
+                           "--samples", "300", "--M", "400", "--bootstrap", "20",
+                           "--out", str(tmp_path), "--format", "json")
+    assert code == 0, err
+    path = str(tmp_path / "spectrum.npz")
+    code, out, err = run_cli(capsys, "predict", "--spectrum", path, "--N", "100", "--P", "150",
+                             "--times", "0,1,10,100", "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert {"times", "test_loss", "train_loss", "params"} <= set(d)
+    from scaling_dynamics.theory import predict
+
+    spec = Spectrum.load(path)
+    ref = predict(spec, 100, 150, [0, 1, 10, 100])
+    np.testing.assert_allclose(d["test_loss"], ref.test_loss, rtol=1e-12)
+    assert d["test_loss"][0] == pytest.approx(spec.initial_loss)
+    assert d["params"]["M"] == spec.M and d["params"]["source"] == "theory"
+    code, out, err = run_cli(capsys, "predict", "--N", "10")
+    assert code == 2 and out == "" and "--spectrum" in err and len(err.splitlines()) == 1
+    code, out, err = run_cli(capsys, "predict", "--spectrum", str(tmp_path / "none.npz"))
+    assert code == 2 and "cannot read spectrum file" in err and len(err.splitlines()) == 1

@@ -44,35 +44,66 @@ def test_model_size_fit_recovers_the_size_of_a_simulated_curve():
     assert fit.rms_log_error < 0.01 and not fit.at_bound
 
 
-def test_tiny_end_to_end_run_on_digits_with_the_simulator():
+def test_theory_matches_simulation_on_a_measured_non_power_law_spectrum(rng):
+    """The spectrum of an RBF kernel on 2-d data with a smooth target is not a power law."""
+    from scaling_dynamics.empirical import measure_spectrum
+    from scaling_dynamics.theory import predict
+
+    X = rng.uniform(-1, 1, (300, 2))
+    K = np.exp(-np.sum((X[:, None] - X[None]) ** 2, axis=-1) / 0.3)
+    y = np.sin(3 * X[:, 0]) * np.cos(2 * X[:, 1])
+    spec = measure_spectrum(K, y, rtol=1e-10).to_spectrum()
+    times = np.array([0.0, 1, 10, 100, 1000, 1e4])
+    gaps = []
+    for N, P in ((60, 90), (600, 900)):
+        th = predict(spec, N, P, times)
+        sim = model_curves(spec, N, P, times, 1.0, method="simulation", n_seeds=24, seed=2)
+        z = (sim.test_loss - th.test_loss) / np.maximum(sim.test_loss_sem, 1e-12)
+        assert np.all(np.abs(z[1:]) < 4), (N, P, z)
+        gaps.append(np.max(np.abs(sim.test_loss / th.test_loss - 1)))
+    # mean-field theory is exact as N, P grow: ~12 % apart at N = 60, ~3 % at N = 600
+    assert gaps[1] < 0.06 and gaps[1] < gaps[0] / 2, gaps
+
+
+def test_tiny_end_to_end_run_on_digits():
     pytest.importorskip("torch")
     pytest.importorskip("sklearn")
     from scaling_dynamics.empirical import (
         compare_with_prediction,
         load_digits_binary,
         train_linearized,
+        train_networks,
     )
 
     data = load_digits_binary(400, seed=1)
     steps = np.concatenate([[0], np.unique(np.round(np.geomspace(1, 3000, 12)))])
     run = train_linearized(data, widths=(8, 32, 256), sample_counts=(40, 80), n_test=150,
                            steps=steps)
-    cmp = compare_with_prediction(run, method="simulation", n_seeds=4, time_window=(5, 50))
-    assert set(cmp.size_fits) == {8, 32}
+    nets = train_networks(data, widths=(8, 32), P=80, n_test=150, steps=steps[:8], eta=run.eta)
+    cmp = compare_with_prediction(run, time_window=(5, 50), networks=nets)
+    assert cmp.method == "theory" and set(cmp.size_fits) == {8, 32}
     assert cmp.n_scale > 0 and math.isfinite(cmp.n_scale)
     assert set(cmp.predicted) == set(run.curves)
     for key, pred in cmp.predicted.items():
-        assert pred.source == "simulation"
+        assert pred.source == "theory"
         np.testing.assert_array_equal(pred.times, run.curves[key].times)
         assert pred.test_loss[0] == pytest.approx(run.spectrum.total_power)
     names = [r.name.split(":")[0] for r in cmp.rows]
     assert names == ["time", "data", "width", "compute-optimal"]
     assert all(math.isfinite(r.measured) and math.isfinite(r.predicted) for r in cmp.rows)
+    assert math.isfinite(cmp.rows[0].lazy) and math.isfinite(cmp.rows[0].feature_learning)
     # the widest network and the model on its own spectrum learn at the same rate early on
     meas = run.curves[(256, 80)].test_loss
     pred = cmp.predicted[(256, 80)].test_loss
     early = (steps >= 5) & (steps <= 50)
     assert np.max(np.abs(np.log(meas[early] / pred[early]))) < 0.35
+    # the simulator, at the theory's N, gives the same predictions (an independent solution)
+    sim = compare_with_prediction(run, method="simulation", n_scale=cmp.n_scale, n_seeds=8,
+                                  time_window=(5, 50))
+    assert sim.size_fits == {} and sim.n_scale == cmp.n_scale
+    for key in [(8, 80), (32, 80), (256, 80)]:
+        ratio = sim.predicted[key].test_loss[1:] / cmp.predicted[key].test_loss[1:]
+        assert np.max(np.abs(np.log(ratio))) < 0.12, (key, ratio)
     table = cmp.table_markdown()
-    assert table.count("\n") == 6 and "closed form" in table
-    assert cmp.to_dict()["method"] == "simulation"
+    assert table.count("\n") == 6 and "closed form" in table and "muP" in table
+    assert cmp.to_dict()["method"] == "theory"

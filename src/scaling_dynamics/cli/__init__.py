@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fit": ("fit", "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
     "sweep": ("sweep", "run a grid of any command into a resumable store (local processes or Dask); summarise or plot it"),
     "spectrum": ("spectrum", "measure a network's kernel spectrum and task power on data; fit the exponents a and b"),
+    "predict": ("predict", "run the mean-field theory on a saved spectrum (e.g. one measured by `spectrum`)"),
     "theory": ("theory", "predict loss curves of gradient flow with the mean-field theory (milliseconds, any N, P, M)"),
     "compare": ("compare", "run theory and simulation, print deviations in standard errors, plot both"),
 }

@@ -170,7 +170,10 @@ def empirical_ntk(
         block_size = min(block_size, n)
     block_bytes = block_size * row_bytes
     n_blocks = math.ceil(n / block_size)
-    held = max(1, min(n_blocks, memory_limit // block_bytes - 1))
+    if n * row_bytes <= memory_limit:
+        held = n_blocks  # the whole Jacobian fits: every block is computed once
+    else:
+        held = max(1, min(n_blocks, memory_limit // block_bytes - 1))  # + 1 streamed block
     starts = [i * block_size for i in range(n_blocks)]
     stops = [min(s + block_size, n) for s in starts]
     panels = [list(range(p, min(p + held, n_blocks))) for p in range(0, n_blocks, held)]

@@ -9,7 +9,7 @@ How a real network maps onto the random-feature model (``docs/empirical.md``):
   exactly like the model with :math:`\psi(x)\cdot\psi(x') = K(x,x')`; so step t of GD with
   step :math:`\eta` is step t of the model's GD with the same :math:`\eta`
   (``optimizer="gd"``), and gradient-flow time :math:`\eta t` in the small-step limit
-  (``optimizer="gf"``).
+  (``optimizer="gf"``, the default: the theory solves gradient flow).
 * **Data.** P training samples are the model's P.
 * **Width.** The model's N is a number of random features, not a width. A finite-width NTK
   fluctuates around the infinite-width one by :math:`O(n^{-1/2})`; the model's random
@@ -79,7 +79,7 @@ def model_curves(
     eta: float,
     *,
     method: str = "theory",
-    optimizer: str = "gd",
+    optimizer: str = "gf",
     n_seeds: int = 8,
     seed: int = 0,
 ) -> LossCurves:
@@ -97,8 +97,11 @@ def model_curves(
         The network's GD step (kernel units).
     method : {"theory", "simulation"}
         Mean-field theory, or the exact simulator (``n_seeds`` draws, root ``seed``).
-    optimizer : {"gd", "gf"}
-        Discrete GD with step ``eta`` (exact mapping) or gradient flow at time ``eta * steps``.
+    optimizer : {"gf", "gd"}
+        Gradient flow at time ``eta * steps`` (default: the small-step limit, which the
+        theory solves; with :math:`\eta\mu_1 \le 1` it differs from GD only in the first few
+        steps), or discrete GD with step ``eta`` (the exact mapping; simulation only until
+        the theory covers GD).
 
     Returns
     -------
@@ -178,9 +181,9 @@ def fit_model_size(
     width: int,
     *,
     method: str = "theory",
-    optimizer: str = "gd",
+    optimizer: str = "gf",
     min_step: float = 1.0,
-    bounds: tuple[float, float] = (0.25, 1000.0),
+    bounds: tuple[float, float] = (0.25, 100.0),
     n_seeds: int = 8,
     seed: int = 0,
 ) -> ModelSizeFit:
@@ -365,7 +368,8 @@ class PredictionComparison:
         The widest width is predicted with :math:`N = \infty`; the others with
         :math:`N = c\,n`.
     size_fits : dict of width to ModelSizeFit
-        Per-width fitted N (pooled over every training-set size).
+        Per-width fitted N (pooled over every training-set size); empty when ``n_scale``
+        was given.
     n_scale : float
         c, the geometric mean of :math:`N_n/n`.
     fit : ExponentFit
@@ -427,11 +431,12 @@ def compare_with_prediction(
     run: LinearizedRun,
     *,
     method: str = "theory",
-    optimizer: str = "gd",
+    optimizer: str = "gf",
     fit: ExponentFit | None = None,
     spectrum: Spectrum | None = None,
     time_window: tuple[float, float] = (10.0, 100.0),
     networks: NetworkRuns | None = None,
+    n_scale: float | None = None,
     n_seeds: int = 8,
     seed: int = 0,
     progress: bool | None = None,
@@ -449,7 +454,8 @@ def compare_with_prediction(
     ----------
     run : LinearizedRun
     method : {"theory", "simulation"}
-    optimizer : {"gd", "gf"}
+    optimizer : {"gf", "gd"}
+        See :func:`model_curves`.
     fit : ExponentFit, optional
         Default: :func:`fit_exponents` of the run's spectrum.
     spectrum : Spectrum, optional
@@ -460,6 +466,9 @@ def compare_with_prediction(
     networks : NetworkRuns, optional
         Non-linear runs (lazy and mean-field) to add to the exponent table; their width
         exponent uses all their widths.
+    n_scale : float, optional
+        Use this c = N/width instead of fitting it (e.g. the theory's c, to cross-check the
+        theory's curves with the simulator at the same N).
     n_seeds, seed : int
         Simulation draws (``method="simulation"`` only).
     progress : bool or None
@@ -480,13 +489,17 @@ def compare_with_prediction(
     kw = {"method": method, "optimizer": optimizer, "n_seeds": n_seeds, "seed": seed}
     predicted: dict[tuple[int, int], LossCurves] = {}
     size_fits: dict[int, ModelSizeFit] = {}
-    total = len(finite) + len(run.widths) * len(run.sample_counts)
+    to_fit = finite if n_scale is None else []
+    total = len(to_fit) + len(run.widths) * len(run.sample_counts)
     with progress_bar(total, f"model prediction ({method})", progress, unit="curve") as bar:
-        for w in finite:
+        for w in to_fit:
             size_fits[w] = fit_model_size([run.curves[(w, P)] for P in run.sample_counts],
                                           spectrum, run.eta, w, **kw)
             bar.update(1)
-        scale = float(np.exp(np.mean([math.log(f.ratio) for f in size_fits.values()])))
+        if n_scale is None:
+            scale = float(np.exp(np.mean([math.log(f.ratio) for f in size_fits.values()])))
+        else:
+            scale = check_real("n_scale", n_scale, low=0.0, low_open=True)
         for w in run.widths:
             N = math.inf if w == widest else max(1, round(scale * w))
             for P in run.sample_counts:

@@ -1,0 +1,38 @@
+"""Run the mean-field theory on a saved spectrum (e.g. one measured by `scaling-dynamics spectrum`).
+
+Takes every option of `theory`, with --spectrum FILE.npz required: the file gives the
+eigenvalues lambda_k and target weights w*_k (and the label noise sigma, which --sigma
+overrides); --a, --b and --M are not used. Prints the same keys as `theory` (times,
+test_loss, train_loss, params). For a measured network kernel, the model's time is
+gradient-flow time eta * steps of the network's GD (eta in kernel units), its P the number
+of training samples, and its N a number of random features (docs/empirical.md says how N
+relates to a network's width).
+
+examples:
+  scaling-dynamics spectrum --dataset digits --width 1024 --out runs/digits
+  scaling-dynamics predict --spectrum runs/digits/spectrum.npz --N inf --P 400 \\
+      --times log:1:1e4:13
+  scaling-dynamics predict --spectrum runs/digits/spectrum.npz --N 2000 --P 400 --format json
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .._errors import InvalidParameterError
+from . import theory
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    theory.add_arguments(parser)
+    for action in parser._actions:
+        if action.dest == "spectrum":
+            action.required = True
+            action.help = ("saved spectrum (.npz with arrays eigenvalues and target_weights, "
+                           "optionally sigma), e.g. spectrum.npz of `scaling-dynamics spectrum`")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.spectrum:
+        raise InvalidParameterError("`spectrum` (--spectrum FILE.npz) is required.")
+    return theory.run(args)
