@@ -69,3 +69,73 @@ def test_fit_refuses_bad_files_and_options_with_one_line(capsys, tmp_path, runs_
     assert one_line_error(*run_cli(capsys, "fit", str(tmp_path / "absent.csv")))
     assert one_line_error(*run_cli(capsys, "fit", str(runs_csv), "--bootstrap", "-1"))
     assert one_line_error(*run_cli(capsys, "fit", str(runs_csv), "--compute", "1e9,abc"))
+
+
+def test_fit_with_the_theory_reports_both_fits_and_their_hold_out(capsys, tmp_path):
+    import math
+
+    from scaling_dynamics import Spectrum
+    from scaling_dynamics.theory import predict
+
+    spec = Spectrum.power_law(2.0, 1.5, math.inf)
+    rows = []
+    for n in np.geomspace(1e3, 1e5, 4):
+        t = np.geomspace(10, 1e4, 5)
+        L = 0.1 + 2.0 * predict(spec, int(round(0.1 * n)), math.inf, 10 * t).test_loss
+        rows += [f"{n},{ti},{li}\n" for ti, li in zip(t, L, strict=True)]
+    p = tmp_path / "theory.csv"
+    p.write_text("N,steps,loss\n" + "".join(rows))
+    code, out, err = run_cli(capsys, "fit", str(p), "--theory", "--theory-evaluations", "3",
+                             "--bootstrap", "0", "--format", "json", "--out", str(tmp_path / "o"),
+                             "--compute", "1e8,1e9,1e10")
+    assert code == 0, err
+    d = json.loads(out)
+    th = d["theory"]
+    assert {"a", "b", "sigma", "model_scale", "time_scale", "loss_scale", "floor",
+            "holdout"} <= set(th)
+    assert th["holdout"]["n_test"] >= 1 and th["rmse_log"] < 0.05
+    assert len(d["theory_allocation"]["model_size"]) == 3
+    assert (tmp_path / "o" / "fit.png").exists()
+    assert one_line_error(*run_cli(capsys, "fit", str(p), "--theory", "--theory-evaluations",
+                                   "0"))
+
+
+def test_compute_optimal_json_table_and_plot(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "compute-optimal", "--a", "1.5", "--b", "1.25",
+                             "--compute", "1e4,1e6,1e8", "--grid", "7", "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["compute"] == [1e4, 1e6, 1e8] and len(d["model_size"]) == 3
+    assert set(d["fitted"]) == {"compute_loss", "compute_params", "compute_steps"}
+    assert abs(d["exponent_errors"]["compute_params"]) < 0.05
+    assert d["closed_form"]["compute_params"] == pytest.approx(4 / 9)
+    code, out, err = run_cli(capsys, "compute-optimal", "--P", "1000", "--compute",
+                             "log:1e4:1e6:3", "--grid", "5", "--out", str(tmp_path / "fr"))
+    assert code == 0, err
+    assert "N*" in out and "P=1000" in out
+    assert (tmp_path / "fr" / "frontier.png").stat().st_size > 20_000
+    assert json.loads((tmp_path / "fr" / "frontier.json").read_text())["params"]["P"] == 1000
+
+
+@pytest.mark.parametrize("bad", [["--compute", "1e4,-5"], ["--compute", "abc"], ["--a", "1"],
+                                 ["--P", "0"], ["--grid", "2"], ["--min-steps", "0"]])
+def test_compute_optimal_bad_options_exit_2_with_one_line(capsys, bad):
+    assert one_line_error(*run_cli(capsys, "compute-optimal", *bad))
+
+
+def test_scaling_figure_command(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "scaling-figure", "ensembling", "--quick", "--out",
+                             str(tmp_path), "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["figures"][0]["name"] == "ensembling"
+    assert (tmp_path / "ensembling.png").exists()
+    assert one_line_error(*run_cli(capsys, "scaling-figure", "nope"))
+    assert one_line_error(*run_cli(capsys, "scaling-figure", "frontier", "--a", "0.5"))
+
+
+def test_scaling_commands_are_registered():
+    from scaling_dynamics.cli import COMMANDS
+
+    for name in ("exponents", "compute-optimal", "fit", "scaling-figure"):
+        assert name in COMMANDS

@@ -49,6 +49,22 @@ def test_easy_task_where_m_is_2b():
     assert e.model_single == pytest.approx(1.2)
 
 
+def test_single_model_forms_by_hand():
+    # a - 1 = 3 > b = 1.25: L* ~ C^-(a-1)/a = C^-3/4, N* ~ C^(a-b)/a = C^(2.75/4),
+    # t* ~ C^b/a = C^(1.25/4); below the boundary they equal the paper's forms.
+    e = closed_form_exponents(4.0, 1.25)
+    assert e.model_single == 1.25
+    assert (e.compute_loss_single, e.compute_params_single, e.compute_steps_single) == (
+        pytest.approx(0.75), pytest.approx(0.6875), pytest.approx(0.3125))
+    h = closed_form_exponents(1.5, 1.25)
+    assert (h.compute_loss_single, h.compute_params_single) == (h.compute_loss,
+                                                                h.compute_params)
+    # Continuous at the boundary a - 1 = b: both give L* ~ C^-b/(1+b), N* ~ C^1/(1+b).
+    lo, hi = closed_form_exponents(2.5 - 1e-9, 1.5), closed_form_exponents(2.5 + 1e-9, 1.5)
+    assert lo.compute_loss_single == pytest.approx(hi.compute_loss_single, abs=1e-6)
+    assert hi.compute_params_single == pytest.approx(1 / 2.5, abs=1e-6)
+
+
 def test_middle_regime_and_allocation_sums_to_one():
     e = closed_form_exponents(3.0, 1.25)
     assert e.regime == "b<a-1<=2b" and e.m == 2.0 and e.model_single == 1.25

@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "simulate the random-feature model (exact gradient flow, GD, momentum, SGD)"),
     "exponents": ("exponents", "closed-form scaling exponents of the power-law family (time, data, model, compute-optimal)"),
     "fit": ("fit", "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
+    "compute-optimal": ("compute_optimal", "compute-optimal frontier N*, t*, L* of the theory for budgets C = N t"),
+    "scaling-figure": ("scaling_figure", "make a scaling-law figure: bottlenecks, frontier, finite-size, train-test-gap, wider-is-better, ensembling"),
     "sweep": ("sweep", "run a grid of any command into a resumable store (local processes or Dask); summarise or plot it"),
     "spectrum": ("spectrum", "measure a network's kernel spectrum and task power on data; fit the exponents a and b"),
     "predict": ("predict", "run the mean-field theory on a saved spectrum (e.g. one measured by `spectrum`)"),

@@ -3,8 +3,9 @@
 With m = min(a - 1, 2b): time L ~ t^-(a-1)/b; data L ~ P^-m; model L ~ N^-m;
 compute-optimal L* ~ C^-(a-1)m/(a-1+bm), N* ~ C^(a-1)/(a-1+bm), t* ~ C^bm/(a-1+bm)
 with C = N t. Loss exponents are printed as decay rates (positive), allocation
-exponents as growth rates. model_single = min(a-1, b) is the decay of one model's
-loss with N (t, P infinite), which differs from m when a - 1 > b (docs/scaling.md).
+exponents as growth rates. The *_single values are what the theory gives for one
+model: model_single = min(a-1, b), and for a - 1 > b the frontier L* ~ C^-(a-1)/a,
+N* ~ C^(a-b)/a, t* ~ C^b/a (docs/scaling.md); they equal the paper's when a - 1 <= b.
 
 examples:
   scaling-dynamics exponents --a 1.5 --b 1.25
@@ -37,6 +38,9 @@ _ROWS = (
     ("compute_loss", "L* ~ C^-x          (C = N t)"),
     ("compute_params", "N* ~ C^x"),
     ("compute_steps", "t* ~ C^x"),
+    ("compute_loss_single", "L* ~ C^-x          (one model; = paper's when a-1 <= b)"),
+    ("compute_params_single", "N* ~ C^x           (one model)"),
+    ("compute_steps_single", "t* ~ C^x           (one model)"),
 )
 
 
@@ -50,6 +54,6 @@ def run(args: argparse.Namespace) -> int:
     lines = [f"# closed-form exponents, a={e.a:g}, b={e.b:g}, m=min(a-1, 2b)={e.m:g}, "
              f"regime {e.regime}"]
     for key, meaning in _ROWS:
-        lines.append(f"{key:>15}  {getattr(e, key):10.6g}   {meaning}")
+        lines.append(f"{key:>21}  {getattr(e, key):10.6g}   {meaning}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

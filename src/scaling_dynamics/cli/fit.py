@@ -46,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     f.add_argument("--holdout", type=_float, default=0.2,
                    help="fraction of points with the largest compute held out and predicted; "
                    "0 to skip (default %(default)s)")
+    f.add_argument("--theory", dest="theory", action="store_true", default=False,
+                   help="also fit the mean-field theory: a, b, sigma and the scales of N, t, L "
+                   "(tabulates the theory for ~30 candidate (a, b); about a minute)")
+    f.add_argument("--theory-evaluations", type=_int, default=20,
+                   help="(a, b) candidates of the theory fit's coarse stage; the fine stage "
+                   "gets half as many (default %(default)s)")
     f.add_argument("--compute", default=None,
                    help="budgets C1,C2,... at which to print the allocations "
                    "(default: 5 budgets from the data's largest C up to 100x)")
@@ -120,11 +126,20 @@ def run(args: argparse.Namespace) -> int:
                           holdout_fraction=holdout, seed=args.seed, progress=args.progress)
     chin_alloc = chin.allocation(budgets)
     theory = theory_alloc = None
-    if getattr(args, "theory", False):
+    if args.theory:
         from ..scaling import fit_theory
 
+        if args.theory_evaluations < 1:
+            from .._errors import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"`theory-evaluations` must be an integer >= 1; got {args.theory_evaluations}."
+            )
         theory = fit_theory(table.model_size, table.steps, table.loss,
-                            holdout_fraction=holdout, progress=args.progress)
+                            huber_delta=args.huber_delta, holdout_fraction=holdout,
+                            coarse_evaluations=args.theory_evaluations,
+                            fine_evaluations=args.theory_evaluations // 2,
+                            progress=args.progress)
         theory_alloc = theory.allocation(budgets)
     result = {
         "data": {"source": table.source, "n_points": table.n_points},

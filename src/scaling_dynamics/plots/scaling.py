@@ -41,6 +41,13 @@ def _loglog(ax: Any) -> None:
     ax.set_yscale("log")
 
 
+def _no_minor_labels(ax: Any) -> None:
+    """Keep minor log ticks but drop their labels (they collide on short ranges)."""
+    from matplotlib.ticker import NullFormatter
+
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def _guide(ax: Any, x: np.ndarray, y: np.ndarray, slope: float, label: str, **kw: Any) -> None:
     """A dotted power law x^slope through the last point of (x, y)."""
     x = np.asarray(x, float)
@@ -82,6 +89,7 @@ def plot_bottlenecks(result: Any, path: str | os.PathLike[str] | None = None) ->
             ax2.axhline(s.alternative, color="C2", ls="--",
                         label=f"one model min(a-1, b) = {s.alternative:.3g}")
         ax2.set_xscale("log")
+        _no_minor_labels(ax2)
         ax2.set_xlabel(s.label)
         ax2.set_ylabel("local exponent")
         ax2.set_title(f"fitted {s.fitted_exponent:.3f} over the last {s.fit_decades:g} decades")
@@ -116,7 +124,7 @@ def plot_frontier(frontier: Any, path: str | os.PathLike[str] | None = None,
     frontiers = [(frontier, "-", "")] + ([(extra, "--", " (2nd)")] if extra is not None else [])
     for fr, ls, tag in frontiers:
         p = fr.params.get("P")
-        name = tag if p is None else f" P={_size_label(p) if isinstance(p, float) else p}"
+        name = tag if p is None else f", P={_size_label(float(p))}"
         ax1.plot(fr.compute, fr.model_size, "o" + ls, ms=3, color="C0",
                  label=f"N*  ~ C^{fr.exponent_params:.3f}{name}")
         ax1.plot(fr.compute, fr.steps, "s" + ls, ms=3, color="C1",
@@ -143,36 +151,51 @@ def plot_frontier(frontier: Any, path: str | os.PathLike[str] | None = None,
 
 
 # ---------------------------------------------------------------------------- finite size
-def plot_finite_size(result: Any, path: str | os.PathLike[str] | None = None) -> Any:
-    """``L(t, x) - L(t, inf)`` against x (N or P) at several times, and the fitted exponent."""
-    fig, axes = new_figure(1, 2, width=4.8, height=3.8)
-    ax0, ax1 = axes
-    colors = sequential_colors(result.times.size)
-    for i, t in enumerate(result.times):
-        d = result.correction[i]
-        ok = d > 0
-        ax0.plot(result.sizes[ok], d[ok], "o-", ms=3, color=colors[i],
-                 label=f"t = {t:.3g}: slope -{result.exponents[i]:.2f}")
-    _guide(ax0, result.sizes, result.correction[0], -1.0, "1/x")
-    if result.late_closed_form is not None:
-        _guide(ax0, result.sizes, result.correction[-1], -result.late_closed_form,
-               f"x^-{result.late_closed_form:.3g} (t = inf closed form)", color="C3")
-    _loglog(ax0)
-    ax0.set_xlabel(f"{result.size_name}")
-    ax0.set_ylabel(f"L(t, {result.size_name}) - L(t, inf)")
-    ax0.set_title(f"finite-{result.size_name} correction")
-    ax0.legend(fontsize=7)
-    ax1.plot(result.times, result.exponents, "o-", ms=4, color="C0", label="fitted exponent")
-    ax1.axhline(1.0, color="0.3", ls=":", label="universal 1 (early)")
-    if result.late_closed_form is not None:
-        ax1.axhline(result.late_closed_form, color="C3", ls="--",
-                    label=f"task-dependent {result.late_closed_form:.3g} (late)")
-    ax1.set_xscale("log")
-    ax1.set_xlabel("time t")
-    ax1.set_ylabel(f"-d log correction / d log {result.size_name}")
-    ax1.set_title("exponent of the correction over time")
-    ax1.legend(fontsize=8)
-    fig.suptitle(f"Finite-{result.size_name} corrections ({result.label})")
+def plot_finite_size(results: Any, path: str | os.PathLike[str] | None = None) -> Any:
+    """``L(t, x) - L(t, inf)`` against x (N or P) at several times, and the fitted exponent.
+
+    ``results`` is one :class:`FiniteSizeCorrections` or a list of them (one row each,
+    e.g. N and P).
+    """
+    rows = list(results) if isinstance(results, (list, tuple)) else [results]
+    fig, axes = new_figure(len(rows), 2, width=4.8, height=3.6, squeeze=False)
+    for r, result in enumerate(rows):
+        ax0, ax1 = axes[r, 0], axes[r, 1]
+        x = result.sizes
+        name = result.size_name
+        colors = sequential_colors(result.times.size + 1)
+        for i, t in enumerate(result.times):
+            d = result.correction[i]
+            ok = d > 0
+            ax0.plot(x[ok], d[ok], "o-", ms=3, color=colors[i],
+                     label=f"t = {t:.3g}: slope -{result.exponents[i]:.2f}")
+        lim = result.limit_correction
+        ok = lim > 0
+        ax0.plot(x[ok], lim[ok], "s-", ms=3, color=colors[-1],
+                 label=f"t = inf: slope -{result.limit_exponent:.2f}")
+        _guide(ax0, x, result.correction[0], -1.0, f"1/{name}")
+        if result.late_closed_form is not None:
+            _guide(ax0, x, lim, -result.late_closed_form,
+                   f"{name}^-{result.late_closed_form:.3g} (closed form)", color="C3")
+        _loglog(ax0)
+        ax0.set_xlabel(name)
+        ax0.set_ylabel(f"L(t, {name}) - L(t, {name}=inf)")
+        ax0.set_title(f"finite-{name} correction ({result.label.split(', ')[-1]})")
+        ax0.legend(fontsize=6)
+        ax1.plot(result.times, result.exponents, "o-", ms=4, color="C0",
+                 label="fitted exponent at time t")
+        ax1.axhline(result.limit_exponent, color="C0", ls="-.", lw=1,
+                    label=f"t = inf: {result.limit_exponent:.3f}")
+        ax1.axhline(1.0, color="0.3", ls=":", label="universal 1 (early)")
+        if result.late_closed_form is not None:
+            ax1.axhline(result.late_closed_form, color="C3", ls="--",
+                        label=f"task-dependent {result.late_closed_form:.3g} (late)")
+        ax1.set_xscale("log")
+        ax1.set_xlabel("time t")
+        ax1.set_ylabel(f"-d log correction / d log {name}")
+        ax1.set_title(f"exponent of the finite-{name} correction")
+        ax1.legend(fontsize=7)
+    fig.suptitle(f"Finite-size corrections ({rows[0].label.rsplit(', ', 1)[0]})")
     return _finish(fig, path)
 
 
@@ -188,6 +211,8 @@ def plot_train_test_gap(result: Any, path: str | os.PathLike[str] | None = None)
         ax1.plot(result.times, result.gap[i], color=colors[i], label=f"P = {p:g}")
     ax0.plot([], [], ls="--", color="0.4", label="train (dashed)")
     _loglog(ax0)
+    # The train loss reaches zero once the model interpolates: keep the axis on the test scale.
+    ax0.set_ylim(bottom=1e-3 * float(np.min(result.test_loss)))
     ax0.set_xlabel("time t")
     ax0.set_ylabel("loss (test + sigma^2, train)")
     ax0.set_title("train and test loss")
@@ -198,7 +223,7 @@ def plot_train_test_gap(result: Any, path: str | os.PathLike[str] | None = None)
         ax1.set_yscale("log")
     ax1.set_xlabel("time t")
     ax1.set_ylabel("gap (L + sigma^2) - L_train")
-    ax1.set_title("train-test gap builds up with data reuse")
+    ax1.set_title(f"gap ~ P^-{result.early_exponent:.2f} early, then builds up")
     ax1.legend(fontsize=7)
     fig.suptitle(f"Train-test gap ({result.label})")
     return _finish(fig, path)
@@ -241,11 +266,11 @@ def plot_ensembles(result: Any, path: str | os.PathLike[str] | None = None) -> A
     for i, e in enumerate(result.ensemble_sizes):
         ax0.plot(result.times, result.ensemble_loss[i], color=colors[i],
                  label=f"{e} x N = {result.model_size:g}")
-        ax0.plot(result.times, result.wide_loss[i], ls="--", color=colors[i],
-                 label=f"1 x N = {e * result.model_size:g}")
-    if result.bias is not None:
-        ax0.plot(result.times, result.bias, color="k", lw=1, ls=":",
-                 label="E = inf (bias)")
+        if e > 1:
+            ax0.plot(result.times, result.wide_loss[i], ls="--", color=colors[i],
+                     label=f"1 x N = {e * result.model_size:g}")
+    ax0.plot(result.times, result.infinite_ensemble, color="k", lw=1, ls=":",
+             label=f"inf x N = {result.model_size:g}")
     _loglog(ax0)
     ax0.set_xlabel("time t (compute E N t equal in each pair)")
     ax0.set_ylabel("test loss L")
@@ -256,6 +281,10 @@ def plot_ensembles(result: Any, path: str | os.PathLike[str] | None = None) -> A
     ax1.plot(e, result.wide_final, "s-", color="C0", label="one model of size E N")
     ax1.set_xscale("log", base=2)
     ax1.set_yscale("log")
+    from matplotlib.ticker import ScalarFormatter
+
+    ax1.xaxis.set_major_formatter(ScalarFormatter())
+    ax1.set_xticks(e)
     ax1.set_xlabel("E (compute multiple)")
     ax1.set_ylabel(f"test loss at t = {result.times[-1]:g}")
     ax1.set_title("going wider beats ensembling")

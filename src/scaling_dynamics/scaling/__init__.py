@@ -1,21 +1,79 @@
-"""Scaling laws of the model: closed-form exponents, fits of loss data (theory.md section 5)."""
+"""Scaling laws of the model (theory.md section 5): exponents, frontier, corrections, fits.
+
+Closed forms
+    :func:`closed_form_exponents` (:class:`ScalingExponents`).
+From the mean-field theory (gradient flow)
+    :func:`measure_exponents`, :func:`time_sweep`, :func:`model_sweep`, :func:`data_sweep`
+    (bottleneck sweeps and local exponents); :func:`compute_optimal_frontier`
+    (:class:`Frontier`); :func:`finite_size_corrections`; :func:`train_test_gap`,
+    :func:`wider_is_better`, :func:`early_stopping`; :func:`ensemble_vs_width`.
+Any loss surface
+    :func:`optimize_frontier` (``loss(N, times)`` callable).
+Fits of anyone's loss data (plain arrays of model size, steps and loss)
+    :func:`fit_chinchilla` (:class:`ChinchillaFit`), :func:`fit_theory`
+    (:class:`TheoryFit`), :func:`read_loss_table`.
+"""
 
 from ._allocation import ComputeAllocation as ComputeAllocation
 from ._allocation import HoldoutScore as HoldoutScore
 from ._data import LossTable as LossTable
 from ._data import read_loss_table as read_loss_table
+from ._ensembles import EnsembleVsWidth as EnsembleVsWidth
+from ._ensembles import ensemble_vs_width as ensemble_vs_width
 from ._exponents import ScalingExponents as ScalingExponents
 from ._exponents import closed_form_exponents as closed_form_exponents
+from ._finite_size import FiniteSizeCorrections as FiniteSizeCorrections
+from ._finite_size import finite_size_corrections as finite_size_corrections
 from ._fits import ChinchillaFit as ChinchillaFit
 from ._fits import fit_chinchilla as fit_chinchilla
+from ._frontier import Frontier as Frontier
+from ._frontier import optimize_frontier as optimize_frontier
+from ._generalization import EarlyStopping as EarlyStopping
+from ._generalization import TrainTestGap as TrainTestGap
+from ._generalization import WiderIsBetter as WiderIsBetter
+from ._generalization import early_stopping as early_stopping
+from ._generalization import train_test_gap as train_test_gap
+from ._generalization import wider_is_better as wider_is_better
+from ._measured import BottleneckSweeps as BottleneckSweeps
+from ._measured import ExponentSweep as ExponentSweep
+from ._measured import data_sweep as data_sweep
+from ._measured import measure_exponents as measure_exponents
+from ._measured import model_sweep as model_sweep
+from ._measured import time_sweep as time_sweep
+from ._theory_fit import TheoryFit as TheoryFit
+from ._theory_fit import fit_theory as fit_theory
+from ._theory_frontier import compute_optimal_frontier as compute_optimal_frontier
+from ._theory_frontier import theory_loss as theory_loss
 
 __all__ = [
     "ScalingExponents",
     "closed_form_exponents",
+    "BottleneckSweeps",
+    "ExponentSweep",
+    "measure_exponents",
+    "time_sweep",
+    "model_sweep",
+    "data_sweep",
+    "Frontier",
+    "optimize_frontier",
+    "compute_optimal_frontier",
+    "theory_loss",
+    "FiniteSizeCorrections",
+    "finite_size_corrections",
+    "TrainTestGap",
+    "train_test_gap",
+    "WiderIsBetter",
+    "wider_is_better",
+    "EarlyStopping",
+    "early_stopping",
+    "EnsembleVsWidth",
+    "ensemble_vs_width",
     "LossTable",
     "read_loss_table",
     "ComputeAllocation",
     "HoldoutScore",
     "ChinchillaFit",
     "fit_chinchilla",
+    "TheoryFit",
+    "fit_theory",
 ]

@@ -31,7 +31,15 @@ the span of the random features, whose deterministic equivalent is
 It decays as :math:`N^{-\min(a-1,\,b)}` (``model_single``), which differs from
 :math:`N^{-m}` when :math:`a - 1 > b`; :math:`N^{-m}` is the decay of the bias
 (the infinite-ensemble predictor). Paquette et al. (2024) find the same
-:math:`d^{-\min(a-1, b)}` floor for one-pass SGD.
+:math:`d^{-\min(a-1, b)}` floor for one-pass SGD. In that regime the leading
+finite-width correction at finite time, :math:`N^{-1} t^{-(1-1/b)}`, balances the
+time term :math:`t^{-(a-1)/b}` on the frontier, so a single model's compute-optimal
+exponents are (``*_single`` fields; equal to the paper's when :math:`a - 1 \le b`)
+
+.. math:: L^* \sim C^{-(a-1)/a},\qquad N^* \sim C^{(a-b)/a},\qquad t^* \sim C^{b/a}
+          \qquad (a - 1 > b),
+
+both measured from the theory's frontier (``tests/test_scaling_frontier.py``).
 
 References
 ----------
@@ -78,6 +86,9 @@ class ScalingExponents:
         :math:`\min(a-1, b)`: the decay of one model's loss with N at t, P infinite
         (deterministic equivalent of the random projection; equals ``model`` when
         :math:`a - 1 \le b`).
+    compute_loss_single, compute_params_single, compute_steps_single : float
+        Compute-optimal exponents of a single model: the paper's when :math:`a-1 \le b`,
+        else :math:`(a-1)/a`, :math:`(a-b)/a`, :math:`b/a` (see the module notes).
     regime : str
         ``"a-1<=b"`` (every closed form above applies to single models),
         ``"b<a-1<=2b"`` or ``"a-1>2b"`` (the model bottleneck of a single model is
@@ -94,6 +105,9 @@ class ScalingExponents:
     compute_params: float
     compute_steps: float
     model_single: float
+    compute_loss_single: float
+    compute_params_single: float
+    compute_steps_single: float
     regime: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,6 +165,8 @@ def closed_form_exponents(a: float, b: float) -> ScalingExponents:
         regime = "b<a-1<=2b"
     else:
         regime = "a-1>2b"
+    paper = ((a - 1.0) * m / denom, (a - 1.0) / denom, b * m / denom)
+    single = paper if a - 1.0 <= b else ((a - 1.0) / a, (a - b) / a, b / a)
     return ScalingExponents(
         a=a,
         b=b,
@@ -158,9 +174,12 @@ def closed_form_exponents(a: float, b: float) -> ScalingExponents:
         time=(a - 1.0) / b,
         data=m,
         model=m,
-        compute_loss=(a - 1.0) * m / denom,
-        compute_params=(a - 1.0) / denom,
-        compute_steps=b * m / denom,
+        compute_loss=paper[0],
+        compute_params=paper[1],
+        compute_steps=paper[2],
         model_single=min(a - 1.0, b),
+        compute_loss_single=single[0],
+        compute_params_single=single[1],
+        compute_steps_single=single[2],
         regime=regime,
     )

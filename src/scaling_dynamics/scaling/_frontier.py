@@ -69,7 +69,9 @@ class Frontier:
         Closed forms to compare with (power-law spectra).
     exponent_errors : dict of str to float
         ``fitted - expected`` for ``compute_loss``, ``compute_params``, ``compute_steps``
-        (empty without ``expected``).
+        (the paper's closed forms; empty without ``expected``).
+    exponent_errors_single : dict of str to float
+        The same against the single-model forms ``expected.compute_*_single``.
     grid_model_size : ndarray, shape (n_grid,)
         The N grid of the first stage.
     grid_loss : ndarray, shape (n_grid, n_compute)
@@ -97,6 +99,7 @@ class Frontier:
     grid_loss: np.ndarray
     expected: ScalingExponents | None = None
     exponent_errors: dict[str, float] = field(default_factory=dict)
+    exponent_errors_single: dict[str, float] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     n_evaluations: int = 0
     wall_time_s: float = 0.0
@@ -106,14 +109,20 @@ class Frontier:
         from dataclasses import replace
 
         if expected is None:
-            return replace(self, expected=None, exponent_errors={})
-        fitted = {
+            return replace(self, expected=None, exponent_errors={}, exponent_errors_single={})
+        fitted = self.fitted()
+        errors = {k: fitted[k] - getattr(expected, k) for k in _EXPONENT_NAMES}
+        single = {k: fitted[k] - getattr(expected, k + "_single") for k in _EXPONENT_NAMES}
+        return replace(self, expected=expected, exponent_errors=errors,
+                       exponent_errors_single=single)
+
+    def fitted(self) -> dict[str, float]:
+        """The fitted exponents under the names of :class:`ScalingExponents`."""
+        return {
             "compute_loss": self.exponent_loss,
             "compute_params": self.exponent_params,
             "compute_steps": self.exponent_steps,
         }
-        errors = {k: fitted[k] - getattr(expected, k) for k in _EXPONENT_NAMES}
-        return replace(self, expected=expected, exponent_errors=errors)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -122,11 +131,7 @@ class Frontier:
             "steps": self.steps.tolist(),
             "loss": self.loss.tolist(),
             "at_bound": [bool(x) for x in self.at_bound],
-            "fitted": {
-                "compute_loss": self.exponent_loss,
-                "compute_params": self.exponent_params,
-                "compute_steps": self.exponent_steps,
-            },
+            "fitted": self.fitted(),
             "stderr": dict(self.stderr),
             "loss_floor": self.loss_floor,
             "params": dict(self.params),
@@ -136,6 +141,11 @@ class Frontier:
         if self.expected is not None:
             d["closed_form"] = {k: getattr(self.expected, k) for k in _EXPONENT_NAMES}
             d["exponent_errors"] = dict(self.exponent_errors)
+            d["closed_form_single"] = {
+                k: getattr(self.expected, k + "_single") for k in _EXPONENT_NAMES
+            }
+            d["exponent_errors_single"] = dict(self.exponent_errors_single)
+            d["regime"] = self.expected.regime
         return d
 
 

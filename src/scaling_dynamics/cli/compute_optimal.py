@@ -1,0 +1,124 @@
+"""Compute-optimal frontier of gradient flow from the mean-field theory (C = N t).
+
+For each budget C, finds the model size N* minimising the theory's test loss
+L(N, t = C/N) with a bounded Brent search on log N (after a bracketing grid), and
+fits L* ~ C^-x, N* ~ C^x, t* ~ C^x. Compares them with the closed forms of
+theory.md section 5 (the paper's, m = min(a-1, 2b)) and with the single-model
+forms, which differ when a - 1 > b (docs/scaling.md). With a finite --P the
+frontier bends as data run out; the plot then also shows the P = inf frontier.
+
+examples:
+  scaling-dynamics compute-optimal --a 1.5 --b 1.25 --compute 1e4,1e6,1e8,1e10
+  scaling-dynamics compute-optimal --a 1.5 --b 1.25 --P 10000 --compute log:1e4:1e10:7 \\
+      --out frontier/
+  scaling-dynamics compute-optimal --a 4 --b 1.25 --format json
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+
+from ._common import _float, _int, _size, print_json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("model (theory.md section 1)")
+    g.add_argument("--a", type=_float, default=1.5,
+                   help="task-power exponent, a > 1 (default %(default)s)")
+    g.add_argument("--b", type=_float, default=1.25,
+                   help="eigenvalue exponent, b > 1 (default %(default)s)")
+    g.add_argument("--M", type=_size("M"), default=math.inf,
+                   help="number of modes (default inf)")
+    g.add_argument("--P", type=_size("P"), default=math.inf,
+                   help="training samples; inf for fresh data (default inf)")
+    g.add_argument("--sigma", type=_float, default=0.0,
+                   help="label-noise standard deviation (default %(default)s)")
+    f = parser.add_argument_group("frontier")
+    f.add_argument("--compute", default="log:1e4:1e10:7",
+                   help="budgets C = N t: C1,C2,... or log:START:STOP:NUM (default %(default)s)")
+    f.add_argument("--grid", type=_int, default=17,
+                   help="sizes in the bracketing grid of the optimiser (default %(default)s)")
+    f.add_argument("--min-steps", type=_float, default=1.0,
+                   help="smallest training time allowed, so N <= C / min-steps "
+                   "(default %(default)s)")
+    o = parser.add_argument_group("output")
+    o.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people, json for programs (default %(default)s)")
+    o.add_argument("--out", metavar="DIR", default=None,
+                   help="write frontier.json and frontier.png to DIR")
+    o.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="always show the progress bar on stderr")
+    o.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="never show the progress bar")
+
+
+def parse_compute(text: str):
+    """``C1,C2,...`` or ``log:START:STOP:NUM`` into positive finite budgets."""
+    import numpy as np
+
+    from .._errors import InvalidParameterError
+    from ._common import parse_times
+
+    try:
+        values = parse_times(text)
+    except InvalidParameterError:
+        raise InvalidParameterError(
+            f"`compute` must be a comma list like 1e4,1e6 or log:START:STOP:NUM; got {text!r}."
+        ) from None
+    if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise InvalidParameterError(f"`compute` must list positive finite budgets; got {text!r}.")
+    return values
+
+
+def _table(fr) -> str:
+    p = fr.params
+    head = (f"# compute-optimal frontier (theory, gradient flow): a={p['a']:g}, b={p['b']:g}, "
+            f"M={p['M']}, P={p['P']}, sigma={p['sigma']:g}; C = N t")
+    lines = [head, f"{'C':>12}  {'N*':>12}  {'t*':>12}  {'L*':>12}  at_bound"]
+    for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
+                               strict=True):
+        lines.append(f"{c:12.4g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}  {'yes' if ab else ''}")
+    lines.append(f"{'exponent':>16}  {'fitted':>8}  {'paper':>8}  {'single':>8}")
+    fitted = fr.fitted()
+    for k in ("compute_loss", "compute_params", "compute_steps"):
+        paper = getattr(fr.expected, k) if fr.expected is not None else math.nan
+        single = getattr(fr.expected, k + "_single") if fr.expected is not None else math.nan
+        lines.append(f"{k:>16}  {fitted[k]:8.4f}  {paper:8.4f}  {single:8.4f}")
+    if fr.expected is not None:
+        lines.append(f"# regime {fr.expected.regime}: paper's forms use m = min(a-1, 2b); "
+                     "single-model forms differ when a - 1 > b (docs/scaling.md)")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..scaling import compute_optimal_frontier
+    from ..spectra import Spectrum
+
+    spectrum = Spectrum.power_law(args.a, args.b, args.M, args.sigma)
+    budgets = parse_compute(args.compute)
+    fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
+                                  min_steps=args.min_steps, progress=args.progress)
+    reference = None
+    if args.out and not math.isinf(fr.params["P"]):
+        reference = compute_optimal_frontier(spectrum, budgets, P=math.inf, n_grid=args.grid,
+                                             min_steps=args.min_steps, progress=args.progress)
+    if args.out:
+        import json
+
+        from ..plots.scaling import plot_frontier
+        from ..results import encode_params
+
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "frontier.json"), "w") as f:
+            json.dump(encode_params(fr.to_dict()), f, indent=1, allow_nan=False)
+        plot_frontier(fr, os.path.join(args.out, "frontier.png"), extra=reference)
+    if args.format == "json":
+        print_json(fr.to_dict())
+    else:
+        sys.stdout.write(_table(fr))
+        if args.out:
+            sys.stderr.write(f"saved {os.path.join(args.out, 'frontier.png')} and frontier.json\n")
+    return 0

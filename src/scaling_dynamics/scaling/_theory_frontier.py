@@ -1,0 +1,128 @@
+r"""The compute-optimal frontier predicted by the mean-field theory (gradient flow).
+
+For a spectrum, a number of samples P (``math.inf``: fresh data, the paper's
+compute-optimal setting) and budgets :math:`C = N t`, minimises the theory's test
+loss :math:`L(N, t = C/N)` over the model size N with
+:func:`~scaling_dynamics.scaling.optimize_frontier` and compares the fitted
+exponents of :math:`L^*, N^*, t^*` with the closed forms of theory.md section 5
+(power-law spectra).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._errors import InvalidParameterError
+from .._validation import check_size
+from ..spectra import Spectrum
+from ._exponents import closed_form_exponents
+from ._frontier import Frontier, LossFunction, optimize_frontier
+
+__all__ = ["theory_loss", "compute_optimal_frontier"]
+
+
+def theory_loss(spectrum: Spectrum, P: int | float = math.inf, *, ensemble: int = 1,
+                **predict_options: Any) -> LossFunction:
+    r"""The theory's test loss as a function ``loss(N, times)`` for the frontier optimiser.
+
+    The model size is rounded to the nearest integer (the theory takes whole N); the
+    losses are :func:`scaling_dynamics.theory.predict` ``(spectrum, N, P, times).test_loss``
+    (gradient flow, excess over the noise floor).
+    """
+    from ..theory import predict
+
+    def loss(N: float, times: np.ndarray) -> np.ndarray:
+        n = max(1, int(round(N)))
+        return predict(spectrum, n, P, np.asarray(times, float), ensemble=ensemble,
+                       **predict_options).test_loss
+
+    return loss
+
+
+def compute_optimal_frontier(
+    spectrum: Spectrum,
+    compute: Any,
+    *,
+    P: int | float = math.inf,
+    ensemble: int = 1,
+    model_size_range: tuple[float, float] | None = None,
+    min_steps: float = 1.0,
+    n_grid: int = 17,
+    xatol: float = 2e-3,
+    progress: bool | None = None,
+    **predict_options: Any,
+) -> Frontier:
+    r"""Compute-optimal :math:`N^*, t^*, L^*` of gradient flow from the mean-field theory.
+
+    .. math:: N^*(C) = \operatorname*{arg\,min}_N L_{\text{theory}}(N, t = C/N; P),\qquad
+              t^* = C/N^*,\qquad L^* = L(N^*, t^*)
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        Teacher spectrum (``M`` may be ``math.inf`` for a power law). The test loss is
+        the excess over the noise floor, so its exponent is fitted to :math:`L^*` itself.
+    compute : array_like
+        Budgets :math:`C = N t` (positive).
+    P : int or math.inf
+        Number of training samples (``inf``: population gradient, the setting of the
+        closed forms).
+    ensemble : int
+        Models averaged (each of size N, so the compute of one is :math:`N t`).
+    model_size_range : (float, float), optional
+        Sizes searched (default ``(1, max(C)/min_steps)``).
+    min_steps : float
+        Smallest training time allowed.
+    n_grid : int
+        Sizes in the bracketing grid of the optimiser.
+    xatol : float
+        Tolerance on :math:`\log N` of the bounded Brent refinement.
+    progress : bool or None
+        Progress bar on stderr.
+    **predict_options
+        Passed to :func:`scaling_dynamics.theory.predict` (``n_nodes``, ``compress``, ``tol``).
+
+    Returns
+    -------
+    Frontier
+        With ``expected`` (closed forms) and ``exponent_errors`` for power-law spectra.
+
+    Examples
+    --------
+    >>> from scaling_dynamics import Spectrum
+    >>> s = Spectrum.power_law(1.5, 1.25, M=float("inf"))
+    >>> fr = compute_optimal_frontier(s, [1e6, 1e8], n_grid=7)  # doctest: +SKIP
+    """
+    if not isinstance(spectrum, Spectrum):
+        raise InvalidParameterError(
+            "`spectrum` must be a Spectrum (Spectrum.power_law or Spectrum.from_arrays); "
+            f"got {type(spectrum).__name__}."
+        )
+    P = check_size("P", P)
+    expected = closed_form_exponents(spectrum.a, spectrum.b) if spectrum.is_power_law else None
+    params = {
+        "label": spectrum.label + (f", P={'inf' if math.isinf(P) else int(P)}"),
+        "spectrum": spectrum.label,
+        "a": spectrum.a,
+        "b": spectrum.b,
+        "M": spectrum.M,
+        "sigma": spectrum.sigma,
+        "P": P,
+        "ensemble": ensemble,
+        "optimizer": "gf",
+        "source": "theory",
+    }
+    return optimize_frontier(
+        theory_loss(spectrum, P, ensemble=ensemble, **predict_options),
+        compute,
+        model_size_range=model_size_range,
+        min_steps=min_steps,
+        n_grid=n_grid,
+        xatol=xatol,
+        expected=expected,
+        params=params,
+        progress=progress,
+    )
