@@ -9,6 +9,7 @@ client), so Dask workers need no access to the store's file system.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
@@ -17,6 +18,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,31 +177,41 @@ class _Processes(_Executor):
         self.workers = jobs
         self._pool: cf.ProcessPoolExecutor | None = None
 
+    def _start(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_local_worker,
+        )
+
     def run(self, points: Sequence[Point]) -> Iterator[tuple[Point, Outcome]]:
-        ctx = multiprocessing.get_context("spawn")
-        with _single_thread_environment():
-            self._pool = cf.ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=ctx, initializer=_init_local_worker
-            )
-            # A short queue (two points per worker) keeps workers busy while leaving
-            # the rest unsubmitted, so an interrupted sweep leaves nothing behind.
-            todo = iter(points)
-            pending: dict[cf.Future[Outcome], Point] = {}
+        # A short queue (two points per worker) keeps workers busy while leaving the
+        # rest unsubmitted, so an interrupted sweep leaves nothing behind.
+        todo = collections.deque(points)
+        pending: dict[cf.Future[Outcome], Point] = {}
 
-            def top_up() -> None:
-                while len(pending) < 2 * self.workers:
-                    point = next(todo, None)
-                    if point is None:
-                        return
-                    pending[self._pool.submit(compute_point, point.argv)] = point  # type: ignore[union-attr]
+        def top_up(pool: cf.ProcessPoolExecutor) -> None:
+            while todo and len(pending) < 2 * self.workers:
+                try:
+                    future = pool.submit(compute_point, todo[0].argv)
+                except BrokenProcessPool:
+                    return  # the futures in flight fail; a new pool takes the rest
+                pending[future] = todo.popleft()
 
-            top_up()
+        while todo:
+            # Spawned workers start on the first submissions and inherit the environment
+            # then: one BLAS thread even for libraries a command imports later.
+            with _single_thread_environment():
+                pool = self._pool = self._start()
+                top_up(pool)
             while pending:
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     point = pending.pop(future)
                     yield point, _outcome_of(future)
-                top_up()
+                top_up(pool)
+            if todo:  # a worker died (out of memory, a crash) and broke the pool
+                self.close(cancel=False)
 
     def close(self, *, cancel: bool) -> None:
         pool, self._pool = self._pool, None
@@ -219,10 +231,13 @@ def _outcome_of(future: Any) -> Outcome:
         return future.result()
     except KeyboardInterrupt:
         raise
+    except BrokenProcessPool:
+        message = ["a worker process died while this point was running or queued (out of "
+                   "memory, or a crash); re-run the sweep to retry it"]
     except BaseException as exc:  # noqa: BLE001 - any lost task is a failed point
         message = f"{type(exc).__name__}: {exc}".strip().splitlines()
-        return {"status": "failed", "error": message[0] if message else type(exc).__name__,
-                "exit_code": None, "stderr": "", "elapsed_s": 0.0, "version": __version__}
+    return {"status": "failed", "error": message[0] if message else "the task was lost",
+            "exit_code": None, "stderr": "", "elapsed_s": 0.0, "version": __version__}
 
 
 class _Dask(_Executor):
