@@ -144,9 +144,13 @@ def test_transfer_functions_without_projection_and_data_limits():
 
 
 @pytest.mark.parametrize("opt", [GradientDescent(0.5), Momentum(0.5, 0.9), OnlineSGD(0.5, 4)])
-def test_discrete_optimisers_are_refused_with_a_pointer(opt):
+def test_gradient_flow_solver_refuses_discrete_optimisers_with_a_pointer(opt):
+    # the gradient-flow entry check; discrete optimisers are dispatched to their own theory
+    # (scaling_dynamics.theory, docs/optimizers.md) before it where that theory exists
+    from scaling_dynamics.theory._problem import check_optimizer
+
     with pytest.raises(InvalidParameterError, match="provided by scaling_dynamics.theory"):
-        predict(SPEC, 100, 200, [1, 10], optimizer=opt)
+        check_optimizer(opt)
 
 
 def test_gradient_flow_is_accepted_explicitly():
@@ -185,3 +189,16 @@ def test_transfer_and_density_validation():
         timescale_density(SPEC, math.inf, math.inf, [1.0])
     with pytest.raises(InvalidParameterError, match="`u` must contain only positive"):
         timescale_density(SPEC, 10, 20, [0.0], modes=[1])
+
+
+def test_low_memory_path_gives_the_same_curves(monkeypatch):
+    # huge exact spectra take the sums one weight at a time; the answer must not change
+    import scaling_dynamics.theory._correlations as corr
+
+    s = Spectrum.power_law(1.5, 1.25, 1500, sigma=0.5)
+    t = [1.0, 100.0]
+    a = predict(s, 300, 600, t, ensemble=2)
+    monkeypatch.setattr(corr, "_BLOCK", 10)
+    b = predict(s, 300, 600, t, ensemble=2)
+    np.testing.assert_allclose(b.test_loss, a.test_loss, rtol=1e-13)
+    np.testing.assert_allclose(b.train_loss, a.train_loss, rtol=1e-13)

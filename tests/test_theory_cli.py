@@ -76,14 +76,14 @@ def test_compare_writes_png_and_prints_deviations(capsys, tmp_path):
     "argv,needle",
     [
         (["theory", "--N", "0"], "`N` must be a positive integer"),
-        (["theory", "--optimizer", "sgd", "--eta", "0.1", "--batch", "2"], "not available yet"),
+        (["theory", "--optimizer", "sgd", "--eta", "0.1"], "needs `batch`"),
         (["theory", "--nodes", "99"], "`n_nodes` must be an integer"),
         (["theory", "--nodes", "many"], "invalid int value"),
         (["theory", "--times", "1,x"], "`times` must be a comma list"),
         (["theory", "--compress", "maybe"], "invalid choice"),
         (["theory", "--M", "inf", "--compress", "off"], "needs a finite M"),
         (["compare", "--seeds", "1"], "at least 2"),
-        (["compare", "--optimizer", "gd", "--eta", "0.5"], "not available yet"),
+        (["compare", "--optimizer", "gd"], "needs `eta`"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(capsys, argv, needle):

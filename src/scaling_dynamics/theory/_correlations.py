@@ -153,7 +153,7 @@ def diagonal_correlations(
     R1 = resp.R1.reshape(n_t, n)
     R3 = resp.R3.reshape(n_t, n)
     out = {k: np.empty(n_t) for k in ("test", "train", "test_cross", "train_cross", "bias")}
-    block = max(1, _BLOCK // (5 * n * max(J, 1)))
+    block = max(1, _BLOCK // (5 * n * max(J, 1)))  # times per block
     sig2 = float(sigma) ** 2
     for s in range(0, n_t, block):
         sl = slice(s, min(n_t, s + block))
@@ -169,9 +169,13 @@ def diagonal_correlations(
         wq = np.concatenate([w, w.conj()], axis=1)
         Hq = np.concatenate([H, H.conj()], axis=1)  # (b, 2n, J)
         # five two-point sums by one batched GEMM: (b, 5n, J) @ (b, J, 2n)
-        HW = (H[:, None, :, :] * W5[None, :, None, :]).reshape(b, 5 * n, J)
-        sums = np.matmul(HW, Hq.transpose(0, 2, 1)).reshape(b, 5, n, 2 * n)
-        S1, S2, S3, T1, T2 = (sums[:, i] for i in range(5))
+        HqT = Hq.transpose(0, 2, 1)
+        if b * 5 * n * J <= _BLOCK:
+            HW = (H[:, None, :, :] * W5[None, :, None, :]).reshape(b, 5 * n, J)
+            sums = np.matmul(HW, HqT).reshape(b, 5, n, 2 * n)
+            S1, S2, S3, T1, T2 = (sums[:, i] for i in range(5))
+        else:  # huge exact spectra: one weight at a time keeps memory at one copy of H
+            S1, S2, S3, T1, T2 = (np.matmul(H * W5[i], HqT) for i in range(5))
         s2p = rdot(H, l2c)  # (b, n)
         s2q = np.concatenate([s2p, s2p.conj()], axis=1)
         C0, C1, C0x, C1x = solve_pair_system(

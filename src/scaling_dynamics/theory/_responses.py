@@ -446,9 +446,15 @@ def solve_responses(
             f"`z` must lie off the negative real axis (-inf, 0], where the responses have their "
             f"branch cut; entry {i} is {zarr[i]!r}. Use timescale_density for z = -u + i0."
         )
-    min_scale = float(np.abs(zarr).min())
-    ms = mode_set(spectrum, min_scale=min_scale, compress=compress)
-    return solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
+    ms = mode_set(spectrum, min_scale=float(np.abs(zarr).min()), compress=compress)
+    out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
+    if ms.method != "exact":
+        # the compressed tail assumed |rho| <~ 1; rebuild it if a node says otherwise
+        scale = float(np.min(np.abs(out.z / out.rho)))
+        if not ms.valid_for(scale):
+            ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
+            out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
+    return out
 
 
 def solve_along_path(
