@@ -42,6 +42,7 @@ from ._measured import model_sweep as model_sweep
 from ._measured import time_sweep as time_sweep
 from ._theory_fit import TheoryFit as TheoryFit
 from ._theory_fit import fit_theory as fit_theory
+from ._theory_frontier import TheoryLoss as TheoryLoss
 from ._theory_frontier import compute_optimal_frontier as compute_optimal_frontier
 from ._theory_frontier import theory_loss as theory_loss
 
@@ -58,6 +59,7 @@ __all__ = [
     "optimize_frontier",
     "compute_optimal_frontier",
     "theory_loss",
+    "TheoryLoss",
     "FiniteSizeCorrections",
     "finite_size_corrections",
     "TrainTestGap",

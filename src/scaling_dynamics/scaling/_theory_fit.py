@@ -46,6 +46,7 @@ from ._allocation import ComputeAllocation, HoldoutScore, holdout_split
 from ._data import LossTable, as_loss_table
 from ._exponents import ScalingExponents, closed_form_exponents
 from ._fits import MIN_POINTS_CHINCHILLA, _check_identifiable, _huber, fit_chinchilla
+from ._theory_frontier import TheoryLoss
 
 __all__ = ["TheoryFit", "fit_theory"]
 
@@ -112,18 +113,11 @@ class TheoryFit:
         n, t = np.broadcast_arrays(n, t)
         return _theory_in_data_units(self, n.ravel(), t.ravel()).reshape(n.shape)
 
-    def loss_function(self):
+    def loss_function(self) -> TheoryLoss:
         """``loss(N, times)`` in data units, for :func:`optimize_frontier`."""
-        from ..theory import predict
-
-        spec = self.spectrum
-
-        def loss(N: float, times: np.ndarray) -> np.ndarray:
-            n_eff = max(1, int(round(N * self.model_scale)))
-            th = predict(spec, n_eff, math.inf, np.asarray(times, float) * self.time_scale)
-            return self.floor + self.loss_scale * th.test_loss
-
-        return loss
+        return TheoryLoss(self.spectrum, math.inf, model_scale=self.model_scale,
+                          time_scale=self.time_scale, loss_scale=self.loss_scale,
+                          floor=self.floor)
 
     def allocation(self, compute: Any, *, n_grid: int = 13) -> ComputeAllocation:
         r"""Compute-optimal :math:`N^*, t^*, L^*` (:math:`C = N t`, data units) from the theory."""
@@ -190,15 +184,12 @@ class TheoryFit:
 
 
 def _theory_in_data_units(fit: TheoryFit, n: np.ndarray, t: np.ndarray) -> np.ndarray:
-    from ..theory import predict
-
-    spec = fit.spectrum
+    loss = fit.loss_function()
     out = np.empty(n.size)
-    n_eff = np.maximum(1, np.round(n * fit.model_scale)).astype(np.int64)
+    n_eff = np.maximum(1, np.round(n * fit.model_scale))
     for ne in np.unique(n_eff):
         sel = n_eff == ne
-        th = predict(spec, int(ne), math.inf, t[sel] * fit.time_scale)
-        out[sel] = fit.floor + fit.loss_scale * th.test_loss
+        out[sel] = loss(float(ne) / fit.model_scale, t[sel])
     return out
 
 

@@ -11,6 +11,7 @@ exponents of :math:`L^*, N^*, t^*` with the closed forms of theory.md section 5
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,27 +20,47 @@ from .._errors import InvalidParameterError
 from .._validation import check_size
 from ..spectra import Spectrum
 from ._exponents import closed_form_exponents
-from ._frontier import Frontier, LossFunction, optimize_frontier
+from ._frontier import Frontier, optimize_frontier
 
-__all__ = ["theory_loss", "compute_optimal_frontier"]
+__all__ = ["TheoryLoss", "theory_loss", "compute_optimal_frontier"]
+
+
+@dataclass(frozen=True, eq=False)
+class TheoryLoss:
+    r"""The theory's test loss as a callable ``loss(N, times)``, in data units if scaled.
+
+    .. math:: L(N, t) = E + s_L\, L_{\text{theory}}\bigl(\operatorname{round}(s_N N),\,
+              s_t t;\ P\bigr)
+
+    with :func:`scaling_dynamics.theory.predict` (gradient flow, excess test loss, an
+    ensemble of ``ensemble`` models). The theory takes whole model sizes, so
+    :math:`s_N N` is rounded (at least 1). With the default scales it is the theory itself.
+    """
+
+    spectrum: Spectrum
+    P: float = math.inf
+    ensemble: int = 1
+    model_scale: float = 1.0
+    time_scale: float = 1.0
+    loss_scale: float = 1.0
+    floor: float = 0.0
+    predict_options: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, N: float, times: Any) -> np.ndarray:
+        from ..theory import predict
+
+        n = max(1, int(round(N * self.model_scale)))
+        t = np.asarray(times, dtype=np.float64) * self.time_scale
+        curves = predict(self.spectrum, n, self.P, t, ensemble=self.ensemble,
+                         **self.predict_options)
+        return self.floor + self.loss_scale * curves.test_loss
 
 
 def theory_loss(spectrum: Spectrum, P: int | float = math.inf, *, ensemble: int = 1,
-                **predict_options: Any) -> LossFunction:
-    r"""The theory's test loss as a function ``loss(N, times)`` for the frontier optimiser.
-
-    The model size is rounded to the nearest integer (the theory takes whole N); the
-    losses are :func:`scaling_dynamics.theory.predict` ``(spectrum, N, P, times).test_loss``
-    (gradient flow, excess over the noise floor).
-    """
-    from ..theory import predict
-
-    def loss(N: float, times: np.ndarray) -> np.ndarray:
-        n = max(1, int(round(N)))
-        return predict(spectrum, n, P, np.asarray(times, float), ensemble=ensemble,
-                       **predict_options).test_loss
-
-    return loss
+                **predict_options: Any) -> TheoryLoss:
+    r"""The theory's test loss ``loss(N, times)`` for :func:`optimize_frontier` (N rounded)."""
+    P = check_size("P", P)
+    return TheoryLoss(spectrum, P, ensemble, predict_options=dict(predict_options))
 
 
 def compute_optimal_frontier(
