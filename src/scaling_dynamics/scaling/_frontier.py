@@ -167,6 +167,7 @@ def optimize_frontier(
     min_steps: float = 1.0,
     n_grid: int = 25,
     xatol: float = 1e-3,
+    integer_sizes: bool = False,
     loss_floor: float = 0.0,
     expected: ScalingExponents | None = None,
     params: dict[str, Any] | None = None,
@@ -193,6 +194,8 @@ def optimize_frontier(
         Sizes in the bracketing grid (>= 3).
     xatol : float
         Absolute tolerance on :math:`\log N` of the refinement.
+    integer_sizes : bool
+        Evaluate whole model sizes only (N rounded, t = C/N exact), as for the theory.
     loss_floor : float
         :math:`L_\infty` subtracted from :math:`L^*` before fitting its exponent.
     expected : ScalingExponents, optional
@@ -248,6 +251,9 @@ def optimize_frontier(
         )
 
     grid = np.geomspace(lo, hi, n_grid)
+    if integer_sizes:
+        grid = np.unique(np.maximum(1.0, np.round(grid)))
+        n_grid = grid.size
     table = np.full((n_grid, c.size), np.inf)
     n_eval = 0
     with progress_bar(n_grid + 12 * c.size, "frontier", progress, unit="eval") as bar:
@@ -274,9 +280,9 @@ def optimize_frontier(
             cache_i: dict[float, float] = {}
 
             def f(x: float, ci: float = ci, cache_i: dict[float, float] = cache_i) -> float:
-                key = round(x, 12)
+                n = float(max(1, round(math.exp(x)))) if integer_sizes else math.exp(x)
+                key = n if integer_sizes else round(x, 12)
                 if key not in cache_i:
-                    n = math.exp(x)
                     cache_i[key] = float(_safe_loss(loss, n, np.array([ci / n]))[0])
                 return cache_i[key]
 
@@ -292,7 +298,9 @@ def optimize_frontier(
                     x_best, v = math.log(grid[j]), float(col[j])
             n_eval += len(cache_i)
             bar.update(len(cache_i))
-            n_opt[i], l_opt[i] = math.exp(x_best), v
+            n_best = math.exp(x_best)
+            n_opt[i] = float(max(1, round(n_best))) if integer_sizes else n_best
+            l_opt[i] = v
             near_lo = x_best - math.log(lo) < 2 * xatol
             near_hi = math.log(n_hi_allowed) - x_best < 2 * xatol
             at_bound[i] = near_lo or near_hi
@@ -314,7 +322,7 @@ def optimize_frontier(
             "compute_steps": np.diff(np.log(t_opt)) / np.diff(lc),
         }
     record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
-              "model_size_range": [lo, hi]}
+              "model_size_range": [lo, hi], "integer_sizes": integer_sizes}
     record.update(params or {})
     frontier = Frontier(
         compute=c,

@@ -143,6 +143,7 @@ def compute_optimal_frontier(
         min_steps=min_steps,
         n_grid=n_grid,
         xatol=xatol,
+        integer_sizes=True,
         expected=expected,
         params=params,
         progress=progress,
