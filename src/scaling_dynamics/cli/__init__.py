@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("predict", "run the mean-field theory on a saved spectrum (e.g. one measured by `spectrum`)"),
     "theory": ("theory", "predict loss curves of gradient flow with the mean-field theory (milliseconds, any N, P, M)"),
     "compare": ("compare", "run theory and simulation, print deviations in standard errors, plot both"),
+    "reproduce": ("reproduce", "reproduce the paper's figures (theory over simulation) and an HTML report"),
 }
 
 PROG = "scaling-dynamics"
