@@ -16,8 +16,10 @@ Inverse Laplace transforms
     :class:`ContourRule` (the contour interface), :func:`talbot_rule`,
     :func:`invert_laplace`, :func:`invert_laplace_2d`.
 
-Only gradient flow is covered here; GD, momentum and one-pass SGD will reuse the response
-solver and the contour machinery (theory.md section 4).
+Other optimisers (``docs/optimizers.md``): ``predict(..., optimizer=...)`` also takes
+GradientDescent, Momentum, OnlineSGD and :class:`HeavyBallFlow` (continuous-time heavy
+ball); :func:`spectral_edge` (the edge :math:`\mu_{max}` that sets the stability limits) and
+:func:`sgd_limit` (late-time loss and stability of one-pass SGD, directly).
 
 >>> from scaling_dynamics import Spectrum
 >>> from scaling_dynamics.theory import predict
@@ -27,6 +29,8 @@ solver and the contour machinery (theory.md section 4).
 """
 
 from ._dmft import predict as predict
+from ._edge import SpectralEdge as SpectralEdge
+from ._edge import spectral_edge as spectral_edge
 from ._ensembles import LossDecomposition as LossDecomposition
 from ._ensembles import bias as bias
 from ._ensembles import decompose_loss as decompose_loss
@@ -38,8 +42,11 @@ from ._limits import LimitLoss as LimitLoss
 from ._limits import limit_loss as limit_loss
 from ._modesums import ModeSet as ModeSet
 from ._modesums import mode_set as mode_set
+from ._momentum_flow import HeavyBallFlow as HeavyBallFlow
 from ._responses import Responses as Responses
 from ._responses import solve_responses as solve_responses
+from ._sgd import SGDLimit as SGDLimit
+from ._sgd import sgd_limit as sgd_limit
 from ._transfer import TimescaleDensity as TimescaleDensity
 from ._transfer import TransferFunctions as TransferFunctions
 from ._transfer import timescale_density as timescale_density
@@ -64,4 +71,9 @@ __all__ = [
     "talbot_rule",
     "invert_laplace",
     "invert_laplace_2d",
+    "spectral_edge",
+    "SpectralEdge",
+    "sgd_limit",
+    "SGDLimit",
+    "HeavyBallFlow",
 ]

@@ -194,9 +194,12 @@ def predict(
         Number of training samples (``inf``: population gradient).
     times : array_like
         Gradient-flow times ``>= 0`` (any range; 1e-2 to 1e7 and beyond).
-    optimizer : GradientFlow, optional
-        Only gradient flow has a theory here; GD, momentum and SGD raise
-        :class:`InvalidParameterError`.
+    optimizer : GradientFlow, GradientDescent, Momentum, OnlineSGD or HeavyBallFlow, optional
+        Gradient flow (default). The others are handed to
+        :mod:`._predict_optimizers` (``docs/optimizers.md``): time then counts steps
+        (``time_unit="steps"``; continuous-time ``HeavyBallFlow`` keeps ``"time"``), a step
+        beyond the stability limit of the theory's spectral edge raises
+        :class:`InvalidParameterError` stating the limit, and for OnlineSGD ``P`` is ignored.
     ensemble : int
         Number E of models that share the data and average their predictions.
     n_nodes : int
@@ -240,6 +243,13 @@ def predict(
     >>> bool(curves.test_loss[0] == s.initial_loss), curves.source
     (True, 'theory')
     """
+    from ._predict_optimizers import handles, predict_optimizer
+
+    if handles(optimizer):
+        return predict_optimizer(
+            spectrum, N, P, times, optimizer=optimizer, ensemble=ensemble, n_nodes=n_nodes,
+            compress=compress, tol=tol, progress=progress,
+        )
     optimizer = check_optimizer(optimizer)
     spectrum, N, P, times_arr, n_nodes, compress, tol = check_common(
         spectrum, N, P, times, n_nodes, compress, tol

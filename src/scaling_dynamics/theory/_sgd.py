@@ -29,8 +29,9 @@ The Volterra convolution is solved exactly in the generating function; no :math:
 sum is needed. Inversion: every singularity of the generating function in
 :math:`s = -\log x` is real (:math:`p \in [1/(B+1), 1]`, and zeros of :math:`1 - aJ_1` lie
 on the real axis), so the fixed Talbot rule in ``s`` (32 nodes) is valid at every step
-:math:`t > 2n/5`; steps :math:`t \le 16` use the circle :math:`|x| = 1/2` (128 nodes,
-aliasing :math:`2^{-128}`). Cost per step: 64 scalar response solves.
+:math:`t > 2n/5`; steps :math:`t \le 16` use the circle :math:`|1/x| = 1 + 4/T` of
+:mod:`._contours` (:math:`6T` nodes, at least 122; aliasing :math:`e^{-24}`), as for GD.
+Cost per step: 64 scalar response solves.
 
 Late-time value and stability, directly (:func:`sgd_limit`): with :math:`\xi = 2/(c\eta)`,
 
@@ -58,6 +59,7 @@ import numpy as np
 from .._errors import ConvergenceError, InvalidParameterError
 from .._progress import progress_bar
 from ..spectra import Spectrum
+from ._contours import circle_nodes
 from ._edge import edge_of_modes, real_responses
 from ._inversion import talbot_rule
 from ._modesums import ModeSet, mode_set
@@ -75,10 +77,8 @@ __all__ = [
 
 #: Talbot nodes in s = -log x (1-D inversion).
 SGD_TALBOT_NODES = 32
-#: Steps t <= this use the circle |x| = 1/2.
+#: Steps t <= this use the circle |1/x| = 1 + 4/T (Talbot in -log x needs t > 2n/5).
 SGD_CIRCLE_STEPS = 16
-_CIRCLE_NODES = 128
-_CIRCLE_RADIUS = 0.5
 
 
 @dataclass(frozen=True)
@@ -238,12 +238,14 @@ def sgd_generating_function(
 
 # --------------------------------------------------------------------------- inversion
 def _circle(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes ``em1 = y - 1`` (upper half in x) and weights (n_t, n/2) of the circle |x| = 1/2."""
-    n = _CIRCLE_NODES
-    theta = 2.0 * math.pi * (np.arange(n // 2) + 0.5) / n
-    x = _CIRCLE_RADIUS * np.exp(1j * theta)
-    y = 1.0 / x
-    w = (2.0 / n) * np.exp(-np.asarray(times, dtype=np.float64)[:, None] * np.log(x)[None, :])
+    """Nodes ``em1 = y - 1`` and weights (n_t, n/2) of the circle :math:`|y| = 1 + 4/T`.
+
+    The same circle as for GD (:func:`._contours.circle_nodes`, ``T`` the largest step):
+    :math:`y^t` is at most :math:`e^4` on it and the aliasing is below :math:`e^{-24}`.
+    """
+    y, _, n = circle_nodes(float(np.max(times)))
+    # coefficient of x^t: (1/n) sum F(x_j) x_j^{-t} = (1/n) sum F y_j^t; upper half doubled
+    w = (2.0 / n) * np.exp(np.asarray(times, dtype=np.float64)[:, None] * np.log(y)[None, :])
     return y - 1.0, w
 
 
@@ -390,7 +392,7 @@ def sgd_curves(
     diag: dict[str, Any] = {
         "mu_max": mu_max,
         "noise_gain": gain,
-        "contour": f"circle |x| = 1/2 for t <= {SGD_CIRCLE_STEPS}, talbot in -log x",
+        "contour": f"circle |1/x| = 1 + 4/T for t <= {SGD_CIRCLE_STEPS}, talbot in -log x",
         "n_contour_nodes": n_nodes,
     }
     if pos.size:
