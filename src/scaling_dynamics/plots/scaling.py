@@ -337,7 +337,7 @@ def plot_fits(table: Any, chinchilla: Any = None, theory: Any = None,
     ax0.set_title("data and fitted laws")
     ax0.legend(fontsize=7, ncol=2)
     c = table.compute
-    grid = np.geomspace(c.min(), c.max() * 100, 40)
+    grid = np.geomspace(c.min(), c.max() * 100, 9)
     for f, ls, name in ((chinchilla, "-", "Chinchilla"), (theory, "--", "theory")):
         if f is None:
             continue
