@@ -1,10 +1,19 @@
 """Sweeps: grids of any command, resumable, on local processes or a Dask cluster.
 
->>> from scaling_dynamics import sweeps                              # doctest: +SKIP
->>> grid = sweeps.load_grid("examples/sweep_simulate.toml")          # doctest: +SKIP
->>> report = sweeps.run_sweep(grid, "out/sweep", jobs=2)             # doctest: +SKIP
->>> frame = sweeps.load("out/sweep")   # one row per point and time  # doctest: +SKIP
->>> table = sweeps.to_loss_table("out/sweep", where={"a": 1.5})  # scaling.LossTable  # doctest: +SKIP
+>>> import tempfile
+>>> from scaling_dynamics import sweeps
+>>> grid = sweeps.parse_grid({"command": "simulate",
+...                           "options": {"M": 50, "P": 30, "seeds": 2, "times": "1,10"},
+...                           "axes": {"N": [10, 20]}})    # or sweeps.load_grid("grid.toml")
+>>> store = tempfile.mkdtemp()
+>>> sweeps.run_sweep(grid, store, jobs=1).n_computed
+2
+>>> sweeps.run_sweep(grid, store, jobs=1).n_computed   # resumed: nothing left to do
+0
+>>> len(sweeps.load(store))                            # one row per point and time
+4
+>>> sweeps.to_loss_table(store).compute.tolist()       # (N, t, loss) rows for the fits
+[10.0, 100.0, 20.0, 200.0]
 
 A grid file (TOML) names a command of the command line, its fixed options and
 the axes to vary; each point is one run of that command with ``--format json``
