@@ -23,7 +23,7 @@ from scaling_dynamics import (
 )
 from scaling_dynamics.cli.compare import deviations
 from scaling_dynamics.simulate._schedules import q_coefficients
-from scaling_dynamics.theory import predict, spectral_edge
+from scaling_dynamics.theory import limit_loss, predict, spectral_edge
 from scaling_dynamics.theory._discrete import discrete_terms, switch_step
 
 STEPS = [0, 1, 2, 3, 5, 8, 13, 20, 35, 60, 100, 200, 500, 1000, 3000]
@@ -67,6 +67,18 @@ def test_huge_spectrum_to_a_million_steps_with_compressed_sums():
     ref = _exact_population(spec, opt, times)
     np.testing.assert_allclose(c.test_loss, ref, rtol=1e-6)
     assert c.diagnostics["mode_sums"] == "power-law compression"
+
+
+@pytest.mark.parametrize("N,P", [(60, 120), (120, 60)])
+def test_finite_sizes_at_a_million_steps_reach_the_least_squares_limit(N, P):
+    """GD and HB from zero end at the min-norm least-squares solution, as gradient flow does:
+    steps 1e5 and 1e6 against limit_loss (final-value theorem of the gradient-flow theory)."""
+    spec = Spectrum.power_law(1.5, 1.25, 200, sigma=0.3)
+    lim = limit_loss(spec, N, P)
+    for opt in (GradientDescent(0.8), Momentum(0.4, 0.7)):
+        c = predict(spec, N, P, [100_000, 1_000_000], optimizer=opt)
+        np.testing.assert_allclose(c.test_loss, lim.test_loss, rtol=1e-8)
+        np.testing.assert_allclose(c.train_loss, lim.train_loss, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("eta_mu,beta", [(0.6, 0.0), (1.7, 0.0), (0.6, 0.6), (2.15, 0.2)])
