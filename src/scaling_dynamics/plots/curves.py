@@ -175,13 +175,15 @@ def comparison_figure(
     standard error) a second row shows them against time with bands at 2 and 3 sem.
     """
     rows = 2 if deviations is not None else 1
+    xlabel = "steps" if getattr(simulation, "time_unit", "time") == "steps" else (
+        "t (gradient-flow time)")
     fig, axes = new_figure(rows, 2, width=5.0, height=3.6 if rows == 1 else 3.2, squeeze=False)
     for col, key in enumerate(("test_loss", "train_loss")):
         ax = axes[0][col]
         draw_curve(ax, simulation, key, label=f"simulation ({simulation.n_seeds or 1} seeds)",
                    color="C0", style="points")
         draw_curve(ax, theory, key, label="theory (DMFT)", color="C3", style="line")
-        ax.set_xlabel("t (gradient-flow time)")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(_KEY_NAMES[key])
         ax.set_title(_KEY_NAMES[key])
         ax.legend(fontsize="small", frameon=False)
@@ -195,7 +197,7 @@ def comparison_figure(
             dax.axhline(-3, color="0.6", lw=0.8, ls="--")
             dax.plot(t[ok], d[ok], "o-", ms=3, color="C3")
             dax.set_xscale("log")
-            dax.set_xlabel("t (gradient-flow time)")
+            dax.set_xlabel(xlabel)
             dax.set_ylabel("(theory - sim) / sem")
     names = ("a", "b", "M", "N", "P", "sigma", "ensemble")
     fig.suptitle(title or f"theory vs simulation: {curve_label(simulation, names)}")
