@@ -104,6 +104,22 @@ def test_tiny_agreement_of_the_deterministic_and_well_resolved_curves(tiny_run):
     assert len(exact) == 1 and exact[0].agrees and exact[0].n_seeds == 1
 
 
+def test_figures_in_worker_processes_match_the_serial_run(tiny_run, tmp_path):
+    """jobs > 1: fresh processes with one BLAS thread each; same numbers, same order."""
+    _, serial, _ = tiny_run
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    log = io.StringIO()
+    names = ["sgd", "ensembling"]
+    results = make_figures(names, tmp_path, "tiny", jobs=2, log=log)
+    assert [r.name for r in results] == names
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == before
+    assert "2 worker processes" in log.getvalue()
+    for r in results:
+        assert os.path.isfile(r.path)
+        assert [a.max_abs_deviation for a in r.agreement] == pytest.approx(
+            [a.max_abs_deviation for a in serial[r.name].agreement], rel=1e-9)
+
+
 def test_unknown_figure_and_preset_are_refused(tmp_path):
     with pytest.raises(InvalidParameterError, match="`name` must be one of"):
         make_figure("figure-99", tmp_path)
@@ -111,6 +127,8 @@ def test_unknown_figure_and_preset_are_refused(tmp_path):
         make_figure("sgd", tmp_path, preset="huge")
     with pytest.raises(InvalidParameterError, match="`name` must be one of"):
         make_figures(["sgd", "nope"], tmp_path, "tiny")
+    with pytest.raises(InvalidParameterError, match="`jobs` must be an integer >= 1"):
+        make_figures(["sgd"], tmp_path, "tiny", jobs=0)
 
 
 # ---------------------------------------------------------------------------- agreement

@@ -67,8 +67,34 @@ def test_out_that_is_a_file_exits_2(tmp_path, capsys):
     assert "cannot create --out folder" in err and err.count("\n") == 1
 
 
+def test_jobs_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["reproduce", "sgd", "--jobs", "0"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--jobs" in err and err.count("\n") == 1
+
+
 def test_full_and_preset_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["reproduce", "sgd", "--full", "--preset", "tiny"])
     assert exc.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_failing_figure_is_reported_and_the_exit_status_is_1(tmp_path, capsys, monkeypatch):
+    from dataclasses import replace
+
+    from scaling_dynamics import ConvergenceError
+
+    def broken(out_dir, preset, progress):
+        raise ConvergenceError("response solve did not converge (test)")
+
+    monkeypatch.setitem(FIGURES, "sgd", replace(FIGURES["sgd"], make=broken))
+    code = main(["reproduce", "sgd", "--out", str(tmp_path), "--preset", "tiny",
+                 "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    doc = json.loads(captured.out)
+    assert doc["figures"] == [] and doc["failed"][0]["name"] == "sgd"
+    assert "figure sgd failed: response solve did not converge (test)" in captured.err

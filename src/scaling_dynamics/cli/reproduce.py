@@ -40,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="the paper's sizes (slow: tens of minutes)")
     sizes.add_argument("--preset", choices=("tiny", "default", "full"), default=None,
                        help="size preset (default: default; --full is --preset full)")
+    parser.add_argument("--jobs", type=_jobs, default=None, metavar="J",
+                        help="figures made at once in worker processes with one BLAS thread "
+                        "each (default: the number of CPU cores; 1: one after the other in "
+                        "this process)")
     parser.add_argument("--no-report", action="store_true",
                         help="do not (re)write DIR/index.html")
     parser.add_argument("--format", choices=("table", "json"), default="table",
@@ -49,6 +53,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="always show progress bars on stderr (default: only on a terminal)")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="never show progress bars")
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
 
 
 def _list() -> str:
@@ -88,7 +102,10 @@ def run(args: argparse.Namespace) -> int:
             f"cannot create --out folder {args.out!r}: {exc.strerror}."
         ) from None
     names = None if args.name == "all" else [args.name]
-    results = make_figures(names, args.out, preset, progress=args.progress)
+    failures: list[tuple[str, str]] = []
+    jobs = args.jobs if args.jobs is not None else max(1, os.cpu_count() or 1)
+    results = make_figures(names, args.out, preset, progress=args.progress, failures=failures,
+                           jobs=jobs)
     report = None
     if not args.no_report:
         command = f"scaling-dynamics reproduce {args.name} --out {shlex.quote(args.out)}"
@@ -96,10 +113,14 @@ def run(args: argparse.Namespace) -> int:
             command += " --full" if preset == "full" else f" --preset {preset}"
         report = write_report(load_results(args.out), args.out, command=command)
         sys.stderr.write(f"report: {report}\n")
+    status = 1 if failures else 0
+    for name, message in failures:
+        sys.stderr.write(f"scaling-dynamics reproduce: figure {name} failed: {message}\n")
     if args.format == "json":
         print_json({"figures": [r.to_dict() for r in results], "report": report,
-                    "all_agree": all(r.agrees for r in results)})
-        return 0
+                    "all_agree": all(r.agrees for r in results),
+                    "failed": [{"name": n, "error": m} for n, m in failures]})
+        return status
     lines = []
     for r in results:
         lines.append(f"{r.name}: {r.path} ({r.wall_time_s:.1f} s)")
@@ -110,4 +131,4 @@ def run(args: argparse.Namespace) -> int:
     if report:
         lines.append(f"report: {report}")
     sys.stdout.write("\n".join(lines) + "\n")
-    return 0
+    return status

@@ -65,14 +65,18 @@ def _draw_series(ax: Any, s: Any, logx: bool, logy: bool) -> None:
             ax.plot(x[keep], y[keep], style, lw=1.5, color=color, label=s.label, zorder=2)
 
 
-def _tidy_minor_labels(ax: Any, logx: bool, logy: bool) -> None:
-    """Drop minor tick labels on log axes spanning more than a decade (they collide)."""
-    from matplotlib.ticker import NullFormatter
+def _tidy_log_ticks(ax: Any, logx: bool, logy: bool) -> None:
+    """Readable log ticks: plain 1-2-5 labels on short ranges, no minor labels on long ones."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     for on, axis, lim in ((logx, ax.xaxis, ax.get_xlim()), (logy, ax.yaxis, ax.get_ylim())):
         lo, hi = sorted(lim)
-        if on and lo > 0 and hi / lo > 12:
-            axis.set_minor_formatter(NullFormatter())
+        if not on or lo <= 0:
+            continue
+        if hi / lo < 100:
+            axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        axis.set_minor_formatter(NullFormatter())
 
 
 def draw_figure(data: Any, path: str | os.PathLike[str] | None = None, *,
@@ -95,7 +99,7 @@ def draw_figure(data: Any, path: str | os.PathLike[str] | None = None, *,
             ax.set_xscale("log", nonpositive="clip")
         if logy:
             ax.set_yscale("log", nonpositive="clip")
-        _tidy_minor_labels(ax, logx, logy)
+        _tidy_log_ticks(ax, logx, logy)
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)
         ax.set_xlabel(panel.xlabel)

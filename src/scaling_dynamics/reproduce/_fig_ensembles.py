@@ -55,7 +55,7 @@ _ENSEMBLE_SIZES = {
 _BV_SIZES = {
     "tiny": dict(M=200, N=20, P=60, sigma=0.5, seeds=4, times=np.geomspace(0.5, 1e4, 7),
                  Ns=(10, 20, 40), n_theory=8),
-    "default": dict(M=2000, N=100, P=500, sigma=0.5, seeds=32, times=np.geomspace(0.5, 1e5, 14),
+    "default": dict(M=1000, N=100, P=500, sigma=0.5, seeds=32, times=np.geomspace(0.5, 1e5, 14),
                     Ns=(25, 50, 100, 200, 1000), n_theory=30),
     "full": dict(M=4000, N=100, P=1000, sigma=0.5, seeds=64, times=np.geomspace(0.5, 1e6, 22),
                  Ns=(25, 50, 100, 200, 400, 2000, 4000), n_theory=40),

@@ -78,7 +78,7 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
             group = [c for c in configs if c[0] == vary]
             i = group.index((vary, n, p))
             fam = (i, len(group))
-            d = timescale_density(spec, n, p, u, modes=[k])
+            d = timescale_density(spec, n, p, u, modes=[k], compress="off")
             rho = d.density[0]
             th_mass = _bin_masses(u, rho, edges)
             s = sample_timescales(spec, n, p, k, edges, seeds, ROOT_SEED + idx)

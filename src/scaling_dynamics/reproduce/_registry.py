@@ -8,8 +8,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .._errors import InvalidParameterError
-from .._validation import check_choice
+from .._errors import InvalidParameterError, ScalingDynamicsError
+from .._validation import check_choice, check_int
 from . import (
     _fig_bottlenecks,
     _fig_dynamics,
@@ -24,32 +24,34 @@ from ._types import PRESETS, FigureResult, FigureSpec
 __all__ = ["FIGURES", "figure_names", "make_figure", "make_figures"]
 
 
-#: name -> FigureSpec, in the order of the report (the paper's order of ideas).
+#: name -> FigureSpec, in the order of the report (the paper's order of ideas); the weights
+#: are the wall times (s) of the default preset in one recorded run, used to start the
+#: largest figures first when several are made at once.
 FIGURES: dict[str, FigureSpec] = {
     spec.name: spec
     for spec in (
         FigureSpec(_fig_dynamics.NAME, _fig_dynamics.TITLE, _fig_dynamics.SUMMARY,
-                   _fig_dynamics.make),
+                   _fig_dynamics.make, 120),
         FigureSpec(_fig_bottlenecks.BOTTLENECKS, _fig_bottlenecks.BOTTLENECKS_TITLE,
-                   _fig_bottlenecks.BOTTLENECKS_SUMMARY, _fig_bottlenecks.make_bottlenecks),
+                   _fig_bottlenecks.BOTTLENECKS_SUMMARY, _fig_bottlenecks.make_bottlenecks, 49),
         FigureSpec(_fig_bottlenecks.FRONTIER, _fig_bottlenecks.FRONTIER_TITLE,
-                   _fig_bottlenecks.FRONTIER_SUMMARY, _fig_bottlenecks.make_frontier),
+                   _fig_bottlenecks.FRONTIER_SUMMARY, _fig_bottlenecks.make_frontier, 20),
         FigureSpec(_fig_finite_size.NAME, _fig_finite_size.TITLE, _fig_finite_size.SUMMARY,
-                   _fig_finite_size.make),
+                   _fig_finite_size.make, 36),
         FigureSpec(_fig_generalization.GAP, _fig_generalization.GAP_TITLE,
-                   _fig_generalization.GAP_SUMMARY, _fig_generalization.make_gap),
+                   _fig_generalization.GAP_SUMMARY, _fig_generalization.make_gap, 47),
         FigureSpec(_fig_generalization.WIDER, _fig_generalization.WIDER_TITLE,
-                   _fig_generalization.WIDER_SUMMARY, _fig_generalization.make_wider),
+                   _fig_generalization.WIDER_SUMMARY, _fig_generalization.make_wider, 45),
         FigureSpec(_fig_ensembles.ENSEMBLING, _fig_ensembles.ENSEMBLING_TITLE,
-                   _fig_ensembles.ENSEMBLING_SUMMARY, _fig_ensembles.make_ensembling),
+                   _fig_ensembles.ENSEMBLING_SUMMARY, _fig_ensembles.make_ensembling, 72),
         FigureSpec(_fig_ensembles.BIAS_VARIANCE, _fig_ensembles.BIAS_VARIANCE_TITLE,
-                   _fig_ensembles.BIAS_VARIANCE_SUMMARY, _fig_ensembles.make_bias_variance),
+                   _fig_ensembles.BIAS_VARIANCE_SUMMARY, _fig_ensembles.make_bias_variance, 78),
         FigureSpec(_fig_timescales.NAME, _fig_timescales.TITLE, _fig_timescales.SUMMARY,
-                   _fig_timescales.make),
+                   _fig_timescales.make, 53),
         FigureSpec(_fig_optimizers.SGD, _fig_optimizers.SGD_TITLE, _fig_optimizers.SGD_SUMMARY,
-                   _fig_optimizers.make_sgd),
+                   _fig_optimizers.make_sgd, 50),
         FigureSpec(_fig_optimizers.OPTIMIZERS, _fig_optimizers.OPTIMIZERS_TITLE,
-                   _fig_optimizers.OPTIMIZERS_SUMMARY, _fig_optimizers.make_optimizers),
+                   _fig_optimizers.OPTIMIZERS_SUMMARY, _fig_optimizers.make_optimizers, 23),
     )
 }
 
@@ -84,10 +86,48 @@ def make_figure(name: str, out_dir: str | os.PathLike[str], preset: str = "defau
     return FIGURES[name].make(os.fspath(out_dir), preset, progress)
 
 
+def _verdict(r: FigureResult) -> str:
+    if not r.agreement:
+        return "theory only"
+    return "agrees" if r.agrees else f"max deviation {r.max_abs_deviation:.2f} sem"
+
+
+def _make_in_worker(name: str, out_dir: str, preset: str) -> FigureResult:
+    """Entry point of a worker process (no progress bars: several would interleave)."""
+    return make_figure(name, out_dir, preset, progress=False)
+
+
 def make_figures(names: Sequence[str] | None, out_dir: str | os.PathLike[str],
                  preset: str = "default", *, progress: bool | None = None,
-                 log: Any = None) -> list[FigureResult]:
-    """Make several figures (``None``: all), announcing each on ``log`` (default stderr)."""
+                 log: Any = None, failures: list[tuple[str, str]] | None = None,
+                 jobs: int = 1) -> list[FigureResult]:
+    """Make several figures (``None``: all), announcing each on ``log`` (default stderr).
+
+    Parameters
+    ----------
+    names : sequence of str or None
+        Figure names (``None``: every registered figure).
+    out_dir : path
+        Output folder.
+    preset : {"tiny", "default", "full"}
+    progress : bool or None
+        Progress bars on stderr (serial runs only).
+    log : file, optional
+        Where the one-line announcements go (default stderr).
+    failures : list, optional
+        With a list, a figure that raises a :class:`ScalingDynamicsError` (a solver that
+        does not converge, a step size the theory finds unstable...) is recorded there as
+        ``(name, message)`` and the others are still made; without it the error propagates.
+    jobs : int
+        Figures made at once. ``1``: one after the other in this process. More: that many
+        fresh worker processes, each with one BLAS thread (several multi-threaded BLAS
+        libraries on the same cores slow each other down badly), the largest figures first.
+
+    Returns
+    -------
+    list of FigureResult
+        In the order of ``names`` (failed figures left out).
+    """
     names = figure_names() if names is None else list(names)
     for n in names:
         if n not in FIGURES:
@@ -95,18 +135,76 @@ def make_figures(names: Sequence[str] | None, out_dir: str | os.PathLike[str],
                 f"`name` must be one of {', '.join(FIGURES)} (or 'all'); got {n!r}."
             )
     check_choice("preset", preset, PRESETS)
+    jobs = check_int("jobs", jobs, low=1)
     log = sys.stderr if log is None else log
-    results = []
+    out_dir = os.fspath(out_dir)
     started = time.perf_counter()
-    for i, n in enumerate(names, 1):
-        log.write(f"[{i}/{len(names)}] {n} ({preset}) ...\n")
+    total = len(names)
+
+    def announce(text: str) -> None:
+        log.write(text + "\n")
         log.flush()
-        r = make_figure(n, out_dir, preset, progress=progress)
-        verdict = "agrees" if r.agrees else f"max deviation {r.max_abs_deviation:.2f} sem"
-        if not r.agreement:
-            verdict = "theory only"
-        log.write(f"[{i}/{len(names)}] {n}: {r.wall_time_s:.1f} s, {verdict} "
-                  f"(total {time.perf_counter() - started:.0f} s)\n")
-        log.flush()
-        results.append(r)
-    return results
+
+    def failed(n: str, exc: ScalingDynamicsError, k: int) -> None:
+        if failures is None:
+            raise exc
+        failures.append((n, str(exc)))
+        announce(f"[{k}/{total}] {n}: FAILED: {exc}")
+
+    done: dict[str, FigureResult] = {}
+    if jobs == 1 or total == 1:
+        for k, n in enumerate(names, 1):
+            announce(f"[{k}/{total}] {n} ({preset}) ...")
+            try:
+                done[n] = make_figure(n, out_dir, preset, progress=progress)
+            except ScalingDynamicsError as exc:
+                failed(n, exc, k)
+                continue
+            announce(f"[{k}/{total}] {n}: {done[n].wall_time_s:.1f} s, {_verdict(done[n])} "
+                     f"(total {time.perf_counter() - started:.0f} s)")
+    else:
+        done = _make_parallel(names, out_dir, preset, jobs, announce, failed, started)
+    return [done[n] for n in names if n in done]
+
+
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _make_parallel(names: list[str], out_dir: str, preset: str, jobs: int, announce: Any,
+                   failed: Any, started: float) -> dict[str, FigureResult]:
+    import concurrent.futures as cf
+    import multiprocessing
+
+    order = sorted(names, key=lambda n: -FIGURES[n].weight)
+    total = len(names)
+    announce(f"making {total} figures ({preset}) in {min(jobs, total)} worker processes ...")
+    saved = {k: os.environ.get(k) for k in _BLAS_THREADS}
+    done: dict[str, FigureResult] = {}
+    try:
+        # spawned workers read these when they import numpy
+        for k in _BLAS_THREADS:
+            os.environ[k] = "1"
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=ctx) as pool:
+            futures = {pool.submit(_make_in_worker, n, out_dir, preset): n for n in order}
+            for k, fut in enumerate(cf.as_completed(futures), 1):
+                n = futures[fut]
+                try:
+                    r = fut.result()
+                except ScalingDynamicsError as exc:
+                    try:
+                        failed(n, exc, k)
+                    except ScalingDynamicsError:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        raise
+                    continue
+                done[n] = r
+                announce(f"[{k}/{total}] {n}: {r.wall_time_s:.1f} s, {_verdict(r)} "
+                         f"(total {time.perf_counter() - started:.0f} s)")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return done

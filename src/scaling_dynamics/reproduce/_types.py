@@ -275,10 +275,13 @@ class FigureResult:
 class FigureSpec:
     """A registered figure: its name, a one-line summary and the function that makes it.
 
-    ``make(out_dir, preset, progress)`` returns a :class:`FigureResult`.
+    ``make(out_dir, preset, progress)`` returns a :class:`FigureResult`. ``weight`` is the
+    relative cost of the default preset (the largest are started first when figures are
+    made in parallel).
     """
 
     name: str
     title: str
     summary: str
     make: Callable[..., FigureResult]
+    weight: float = 1.0
