@@ -65,7 +65,7 @@ def test_theory_matches_simulation_on_a_measured_non_power_law_spectrum(rng):
     assert gaps[1] < 0.06 and gaps[1] < gaps[0] / 2, gaps
 
 
-def test_tiny_end_to_end_run_on_digits():
+def test_tiny_end_to_end_run_on_digits(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("sklearn")
     from scaling_dynamics.empirical import (
@@ -107,3 +107,14 @@ def test_tiny_end_to_end_run_on_digits():
     table = cmp.table_markdown()
     assert table.count("\n") == 6 and "closed form" in table and "muP" in table
     assert cmp.to_dict()["method"] == "theory"
+    from scaling_dynamics.plots.empirical import plot_feature_learning, plot_prediction
+    from scaling_dynamics.plots.spectra import plot_spectra_by_width
+
+    figures = [plot_prediction(cmp, path=tmp_path / "prediction.png"),
+               plot_feature_learning(nets, cmp, path=tmp_path / "features.png"),
+               plot_spectra_by_width(run.spectra, path=tmp_path / "widths.png")]
+    for fig, name in zip(figures, ("prediction", "features", "widths"), strict=True):
+        assert (tmp_path / f"{name}.png").stat().st_size > 0
+        assert fig._suptitle is not None
+        for ax in fig.axes:
+            assert ax.get_xlabel() and ax.get_title()

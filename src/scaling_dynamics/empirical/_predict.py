@@ -434,7 +434,7 @@ def compare_with_prediction(
     optimizer: str = "gf",
     fit: ExponentFit | None = None,
     spectrum: Spectrum | None = None,
-    time_window: tuple[float, float] = (10.0, 100.0),
+    time_window: tuple[float, float] | None = None,
     networks: NetworkRuns | None = None,
     n_scale: float | None = None,
     n_seeds: int = 8,
@@ -461,8 +461,10 @@ def compare_with_prediction(
     spectrum : Spectrum, optional
         The model's spectrum; default ``run.spectrum.to_spectrum()`` (the measured modes only;
         see :meth:`MeasuredSpectrum.to_spectrum` for a power-law tail).
-    time_window : (float, float)
-        Steps of the time-exponent fit.
+    time_window : (float, float), optional
+        Steps of the time-exponent fit; default :math:`\eta\mu_1 t` from 10 to 100 (ten to a
+        hundred times the timescale of the top mode, before the data bottleneck of the
+        digits' P = 400).
     networks : NetworkRuns, optional
         Non-linear runs (lazy and mean-field) to add to the exponent table; their width
         exponent uses all their widths.
@@ -483,6 +485,9 @@ def compare_with_prediction(
     elif not isinstance(spectrum, Spectrum):
         raise InvalidParameterError(f"`spectrum` must be a Spectrum; got {type(spectrum).__name__}.")
     fit = fit_exponents(run.spectrum) if fit is None else fit
+    if time_window is None:
+        unit = 1.0 / (run.eta * float(run.spectrum.eigenvalues[0]))
+        time_window = (10.0 * unit, 100.0 * unit)
     p_max = max(run.sample_counts)
     widest = run.widest
     finite = [w for w in run.widths if w != widest]

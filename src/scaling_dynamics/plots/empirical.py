@@ -102,7 +102,7 @@ def plot_feature_learning(
     Left: test loss against steps, solid for NTK parameterisation and dashed for muP, one
     colour per width; with ``comparison`` the model's infinite-width kernel prediction at the
     same P is drawn in black (dotted). Right: the compute frontier :math:`L^*(C)`, C = width
-    x steps, of each parameterisation.
+    x steps, of each parameterisation (exponents fitted as in the comparison's table).
     """
     fig, (ax_t, ax_c) = new_figure(1, 2, width=5.2, height=3.9)
     styles = {"ntk": "-", "mup": "--"}
@@ -127,12 +127,15 @@ def plot_feature_learning(
     ax_t.legend(fontsize=7)
     from ..empirical import measure_exponents
 
+    window = (10.0, 100.0)
+    if comparison is not None and "time_window" in comparison.info:
+        window = tuple(comparison.info["time_window"])  # the comparison table's window
     for param, marker in (("ntk", "o-"), ("mup", "s--")):
         curves = {w: networks.curves[(param, w)] for w in networks.widths
                   if (param, w) in networks.curves}
         if len(curves) < 2:
             continue
-        e = measure_exponents(curves, widths=list(curves))
+        e = measure_exponents(curves, widths=list(curves), time_window=window)
         label = "lazy" if param == "ntk" else "muP"
         ax_c.loglog(e.frontier_compute, e.frontier_loss, marker, ms=3,
                     label=f"{label}: L* ~ C^-{e.compute:.3f}")
