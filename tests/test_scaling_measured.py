@@ -86,6 +86,7 @@ def test_simulation_confirms_the_sweeps_at_finite_M():
                           M=300, simulate=True, simulated_M=300, n_seeds=6)
     for s in (r.model, r.data):
         assert s.simulated_loss.shape == (2,)
+        np.testing.assert_allclose(s.simulated_theory, s.loss)  # same M here
         z = np.abs(s.simulated_loss - s.loss) / (s.simulated_sem + 0.02 * s.loss)
         assert np.all(z < 3), (s.name, s.simulated_loss, s.loss, s.simulated_sem)
 

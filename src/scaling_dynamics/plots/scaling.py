@@ -72,10 +72,12 @@ def plot_bottlenecks(result: Any, path: str | os.PathLike[str] | None = None) ->
     fig, axes = new_figure(2, len(sweeps), width=4.4, height=3.4, squeeze=False)
     for col, s in enumerate(sweeps):
         ax, ax2 = axes[0, col], axes[1, col]
-        ax.plot(s.x, s.loss, "o-", ms=3, color="C0", label="theory")
+        ax.plot(s.x, s.loss, "o-", ms=3, color="C0", label="theory, M = inf")
         if s.simulated_loss is not None:
+            ax.plot(s.simulated_x, s.simulated_theory, "--", color="C3", lw=1,
+                    label=f"theory, M = {s.simulated_M}")
             ax.errorbar(s.simulated_x, s.simulated_loss, yerr=s.simulated_sem, fmt="s", ms=4,
-                        color="C3", label="simulation")
+                        color="C3", label=f"simulation, M = {s.simulated_M}")
         _guide(ax, s.x, s.loss, -s.closed_form, f"$x^{{-{s.closed_form:.3g}}}$ closed form")
         _loglog(ax)
         ax.set_xlabel(s.label)

@@ -81,6 +81,9 @@ class ExponentSweep:
         ``fitted_exponent - closed_form`` (nan without a closed form).
     simulated_x, simulated_loss, simulated_sem : ndarray or None
         Optional confirmation by simulation (finite ``simulated_M``).
+    simulated_theory : ndarray or None
+        The theory at the simulated points with the same finite ``simulated_M`` (what the
+        simulation confirms; the finite M bends both away from the M = inf sweep).
     simulated_M : int or None
     """
 
@@ -98,6 +101,7 @@ class ExponentSweep:
     simulated_x: np.ndarray | None = None
     simulated_loss: np.ndarray | None = None
     simulated_sem: np.ndarray | None = None
+    simulated_theory: np.ndarray | None = None
     simulated_M: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +123,7 @@ class ExponentSweep:
                 simulated_x=self.simulated_x.tolist(),
                 simulated_loss=self.simulated_loss.tolist(),
                 simulated_sem=self.simulated_sem.tolist(),
+                simulated_theory=self.simulated_theory.tolist(),
                 simulated_M=self.simulated_M,
             )
         return d
@@ -241,22 +246,25 @@ def _simulate_sweep(sweep: ExponentSweep, spectrum: Spectrum, sim_M: int, n_seed
     from dataclasses import replace
 
     from ..simulate import simulate
+    from ..theory import limit_loss, predict
 
     spec = Spectrum.power_law(spectrum.a, spectrum.b, sim_M, spectrum.sigma)
     if sweep.name == "time":
         xs = sweep.x
         curves = simulate(spec, math.inf, math.inf, xs, n_seeds=1, seed=seed)
         loss, sem = curves.test_loss, np.zeros(xs.size)
+        theory = predict(spec, math.inf, math.inf, xs).test_loss
     else:
         xs = sweep.x[sweep.x <= max_size]
-        loss, sem = np.empty(xs.size), np.empty(xs.size)
+        loss, sem, theory = np.empty(xs.size), np.empty(xs.size), np.empty(xs.size)
         for i, v in enumerate(xs):
             N, P = (int(v), math.inf) if sweep.name == "model" else (math.inf, int(v))
             c = simulate(spec, N, P, [_SIM_T_INF], n_seeds=n_seeds, seed=seed)
             loss[i] = c.test_loss[0]
             sem[i] = 0.0 if c.test_loss_sem is None else c.test_loss_sem[0]
+            theory[i] = limit_loss(spec, N, P).test_loss
     return replace(sweep, simulated_x=xs, simulated_loss=loss, simulated_sem=sem,
-                   simulated_M=sim_M)
+                   simulated_theory=theory, simulated_M=sim_M)
 
 
 def measure_exponents(
