@@ -91,7 +91,9 @@ def main() -> None:
                         f"{float(e['predicted']):.4f} | {float(e['difference']):+.4f} | "
                         f"{e['source']} |")
     notes = [f"- {f['name']}: {n}" for f in doc["figures"] for n in f["notes"]]
-    threads = env.get("OPENBLAS_NUM_THREADS", "unset (OpenBLAS default: all cores)")
+    threads = env.get("OPENBLAS_NUM_THREADS", "not set in the environment")
+    threads += (f"; the command makes the figures in {min(os.cpu_count() or 1, 11)} worker "
+                "processes (its default --jobs, one per core) with one BLAS thread each")
     body = "\n".join([
         "Command: `scaling-dynamics reproduce all --out DIR"
         + ("" if args.preset == "default" else f" --preset {args.preset}") + "`",
