@@ -123,13 +123,15 @@ def _inv(x: float) -> float:
 
 # --------------------------------------------------------------------------- resolvents
 def _responses_R3(
-    ms: ModeSet, N: float, z: np.ndarray, left: tuple[float, float] | None, tol: float
+    ms: ModeSet, N: float, z: np.ndarray, left: tuple[float, float] | None, tol: float,
+    guess: np.ndarray | None = None,
 ) -> np.ndarray:
     """:math:`R_3(z)` with :math:`P = \\infty` at every ``z`` (real points left of the spectrum too).
 
-    Complex points use the batched Newton solver of :mod:`._responses` (the ones left of
-    the spectrum warm started from the real solution there); real negative points, which
-    that solver refuses, use the real-axis Newton of :mod:`._edge`.
+    Complex points use the batched Newton solver of :mod:`._responses`, started from
+    ``guess`` (e.g. the solution at the previous step's nodes) where given, else from the
+    real solution left of the spectrum for points there and from 1 elsewhere; real negative
+    points, which that solver refuses, use the real-axis Newton of :mod:`._edge`.
     """
     z = np.asarray(z, dtype=np.complex128)
     shape = z.shape
@@ -141,12 +143,13 @@ def _responses_R3(
     cplx = np.flatnonzero(~real_left)
     if cplx.size:
         zc = z[cplx]
-        guess = None
-        if left is not None:
+        g = np.ones(zc.size, dtype=np.complex128)
+        if guess is not None:
+            g = np.asarray(guess, dtype=np.complex128).ravel()[cplx]
+        elif left is not None:
             # points left of the spectrum start from the real solution there
             g = np.where(zc.real < -left[0], left[1], 1.0).astype(np.complex128)
-            guess = (np.ones_like(g), g)
-        r = solve_on_modes(ms, N, math.inf, zc, tol=tol, guess=guess)
+        r = solve_on_modes(ms, N, math.inf, zc, tol=tol, guess=(np.ones_like(g), g))
         R3[cplx] = r.R3
     for i in np.flatnonzero(real_left):
         R3[i] = _real_R3(ms, N, -float(z[i].real), None if left is None else left[1])
@@ -213,17 +216,20 @@ def sgd_generating_function(
     *,
     left: tuple[float, float] | None = None,
     tol: float = 1e-13,
+    guess: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     r"""The generating functions at :math:`y = 1/x = 1 +` ``em1``: :math:`yJ_0`, :math:`J_1` and the loss.
 
-    Returns ``{"det": y J0, "kernel": J1, "loss": sum_t L_t x^t}`` with the shape of ``em1``.
+    Returns ``{"det": y J0, "kernel": J1, "loss": sum_t L_t x^t, "R3": R3 at (z_a, z_b)}``
+    (the first three with the shape of ``em1``); ``guess`` = starting ``R3`` of that shape
+    plus a leading axis of 2.
     """
     c = (batch + 1.0) / batch
     a = eta * eta / batch
     em1 = np.asarray(em1, dtype=np.complex128)
     roots = _roots(em1, eta, c)
     zz = np.stack([roots.z_a, roots.z_b])
-    R3 = _responses_R3(ms, N, zz, left, tol)
+    R3 = _responses_R3(ms, N, zz, left, tol, guess)
     h0, g1 = _one_point(ms, zz, R3)
     scale = c * eta * eta * roots.diff
     J0 = -(h0[0] - h0[1]) / scale
@@ -233,7 +239,7 @@ def sgd_generating_function(
     noise = sigma * sigma * y / em1
     det = y * J0
     loss = (det + a * J1 * noise) / (1.0 - a * J1)
-    return {"det": det, "kernel": J1, "loss": loss}
+    return {"det": det, "kernel": J1, "loss": loss, "R3": R3}
 
 
 # --------------------------------------------------------------------------- inversion
@@ -266,18 +272,21 @@ def _invert(
         if bar is not None:
             bar.update(early.size)
     if late.size:
-        # one block of times at a time keeps the response solves warm and memory small
+        # step by step in increasing order: the Talbot nodes only rescale with 1/t, so each
+        # step's responses start Newton from the previous step's (a few iterations each)
         order = late[np.argsort(tt[late])]
-        for s in range(0, order.size, 20):
-            idx = order[s : s + 20]
-            rule = talbot_rule(tt[idx], n_nodes)
+        guess = None
+        for i in order:
+            rule = talbot_rule(tt[i : i + 1], n_nodes)
             # x = e^{-s}: y - 1 = expm1(s)
             gf = sgd_generating_function(
-                ms, N, eta, batch, sigma, np.expm1(rule.nodes), left=left, tol=tol
+                ms, N, eta, batch, sigma, np.expm1(rule.nodes[0]), left=left, tol=tol,
+                guess=guess,
             )
-            out[idx] = np.real(np.sum(rule.weights * gf[key], axis=1))
+            guess = gf["R3"]
+            out[i] = np.real(np.sum(rule.weights[0] * gf[key]))
             if bar is not None:
-                bar.update(idx.size)
+                bar.update(1)
     return out
 
 
