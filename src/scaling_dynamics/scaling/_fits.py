@@ -40,6 +40,7 @@ from .._progress import progress_bar
 from .._validation import check_int, check_real
 from ._allocation import ComputeAllocation, HoldoutScore, holdout_split
 from ._data import LossTable, as_loss_table
+from ._threads import single_blas_thread
 
 __all__ = ["ChinchillaFit", "fit_chinchilla", "MIN_POINTS_CHINCHILLA"]
 
@@ -364,6 +365,14 @@ def fit_chinchilla(
         holdout_fraction = check_real("holdout_fraction", holdout_fraction, low=0.0, high=1.0,
                                       low_open=True, high_open=True)
 
+    with single_blas_thread():
+        return _fit_chinchilla(table, delta, n_starts, n_bootstrap, confidence,
+                               holdout_fraction, seed, progress)
+
+
+def _fit_chinchilla(table: LossTable, delta: float, n_starts: int, n_bootstrap: int,
+                    confidence: float, holdout_fraction: float | None, seed: int | None,
+                    progress: bool | None) -> ChinchillaFit:
     params, frame, theta, val, diag = _fit_table(table, delta, n_starts)
     pred = _predict(params, table.model_size, table.steps)
     rmse = float(np.sqrt(np.mean((np.log(pred) - frame.ly) ** 2)))

@@ -47,6 +47,7 @@ from ._data import LossTable, as_loss_table
 from ._exponents import ScalingExponents, closed_form_exponents
 from ._fits import MIN_POINTS_CHINCHILLA, _check_identifiable, _huber, fit_chinchilla
 from ._theory_frontier import TheoryLoss
+from ._threads import single_blas_thread
 
 __all__ = ["TheoryFit", "fit_theory"]
 
@@ -490,7 +491,8 @@ def fit_theory(
     stages = [st for st in stages if st[1] > 0]
 
     total = sum(st[1] for st in stages) * (2 if holdout_fraction is not None else 1)
-    with progress_bar(total, "theory fit", progress, unit="table") as bar:
+    with single_blas_thread(), progress_bar(total, "theory fit", progress,
+                                            unit="table") as bar:
         tables = _Tables(bar)
         params, val, diag = _fit(table, delta, stages, n_inner_starts, starts, tables)
         holdout = None
