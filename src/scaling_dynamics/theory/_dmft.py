@@ -37,9 +37,10 @@ from .._validation import check_int, check_real, check_size, check_times
 from .._version import __version__
 from ..results import LossCurves
 from ..spectra import Spectrum
+from ._blas import small_products
 from ._correlations import DiagonalCorrelations, diagonal_correlations, solve_on_rule
 from ._inversion import DEFAULT_NODES_2D, MAX_NODES, ContourRule, talbot_rule
-from ._modesums import ModeSet, mode_set
+from ._modesums import ModeSet, expected_nodes, mode_set
 from ._problem import check_compress, check_optimizer, check_spectrum
 from ._responses import Responses
 
@@ -101,6 +102,34 @@ def _responses_with_valid_modes(
     return ms, resp
 
 
+def _solve_and_sum(spectrum, N, P, rule, compress, tol, progress):
+    """Responses on the contour, then the correlations block by block of times."""
+    n_nodes = rule.n_nodes
+    n_pos = rule.times.size
+    ms, resp = _responses_with_valid_modes(spectrum, N, P, rule, compress, tol)
+    blocks = range(0, n_pos, _TIMES_PER_BLOCK)
+    parts: list[DiagonalCorrelations] = []
+    with progress_bar(n_pos, "theory", progress, unit="time") as bar:
+        for s in blocks:
+            sl = slice(s, min(n_pos, s + _TIMES_PER_BLOCK))
+            sub_rule = rule.subset(sl)
+            n_sub = sub_rule.times.size
+            sub_resp = Responses(
+                z=resp.z.reshape(-1, n_nodes)[sl].ravel(),
+                R1=resp.R1.reshape(-1, n_nodes)[sl].ravel(),
+                R3=resp.R3.reshape(-1, n_nodes)[sl].ravel(),
+                residual=resp.residual.reshape(-1, n_nodes)[sl].ravel(),
+                iterations=resp.iterations.reshape(-1, n_nodes)[sl].ravel(),
+                converged=resp.converged.reshape(-1, n_nodes)[sl].ravel(),
+                n_nodes=resp.n_nodes,
+            )
+            parts.append(
+                diagonal_correlations(ms, N, P, spectrum.sigma, sub_rule, sub_resp)
+            )
+            bar.update(n_sub)
+    return parts, ms, resp
+
+
 def theory_terms(
     spectrum: Spectrum,
     N: float,
@@ -128,27 +157,8 @@ def theory_terms(
     diag: dict[str, Any] = {"contour": "talbot", "n_contour_nodes": n_nodes}
     if pos.size:
         rule = talbot_rule(times[pos], n_nodes)
-        ms, resp = _responses_with_valid_modes(spectrum, N, P, rule, compress, tol)
-        blocks = range(0, pos.size, _TIMES_PER_BLOCK)
-        parts: list[DiagonalCorrelations] = []
-        with progress_bar(pos.size, "theory", progress, unit="time") as bar:
-            for s in blocks:
-                sl = slice(s, min(pos.size, s + _TIMES_PER_BLOCK))
-                sub_rule = rule.subset(sl)
-                n_sub = sub_rule.times.size
-                sub_resp = Responses(
-                    z=resp.z.reshape(-1, n_nodes)[sl].ravel(),
-                    R1=resp.R1.reshape(-1, n_nodes)[sl].ravel(),
-                    R3=resp.R3.reshape(-1, n_nodes)[sl].ravel(),
-                    residual=resp.residual.reshape(-1, n_nodes)[sl].ravel(),
-                    iterations=resp.iterations.reshape(-1, n_nodes)[sl].ravel(),
-                    converged=resp.converged.reshape(-1, n_nodes)[sl].ravel(),
-                    n_nodes=resp.n_nodes,
-                )
-                parts.append(
-                    diagonal_correlations(ms, N, P, spectrum.sigma, sub_rule, sub_resp)
-                )
-                bar.update(n_sub)
+        with small_products(expected_nodes(spectrum, compress)):
+            parts, ms, resp = _solve_and_sum(spectrum, N, P, rule, compress, tol, progress)
         for key in out:
             out[key][pos] = np.concatenate([getattr(p, key) for p in parts])
         diag.update(

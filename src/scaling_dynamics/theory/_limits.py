@@ -36,8 +36,9 @@ import numpy as np
 from .._errors import ConvergenceError
 from .._validation import check_int, check_size
 from ..spectra import Spectrum
+from ._blas import small_products
 from ._correlations import solve_pair_system
-from ._modesums import ModeSet, mode_set
+from ._modesums import ModeSet, expected_nodes, mode_set
 from ._problem import check_compress, check_spectrum
 from ._responses import solve_on_modes
 
@@ -171,22 +172,23 @@ def limit_loss(
     scale = max(spectrum.initial_loss + sigma**2, 1e-300)
     settled = np.zeros(5, dtype=bool)
     growing = np.zeros(5, dtype=bool)
-    for j in range(_MAX_DECADES):
-        eps = s * 10.0 ** (-6 - j)
-        if ms is None or not ms.valid_for(eps / 10.0):
-            ms = mode_set(spectrum, min_scale=eps, compress=compress)
-        vals, kap = _terms_at(ms, N, P, sigma, eps)
-        history.append(vals)
-        eps_used.append(eps)
-        kappa = kap
-        if len(history) >= 2:
-            a, b = history[-2], history[-1]
-            settled = np.abs(b - a) <= _REL_TOL * np.abs(b) + _ABS_TOL * scale
-        if len(history) >= 4:
-            h = np.array(history[-4:])
-            growing = np.all(h[1:] > 1.5 * h[:-1], axis=0) & (h[-1] > 0)
-        if np.all(settled | growing):
-            break
+    with small_products(expected_nodes(spectrum, compress)):
+        for j in range(_MAX_DECADES):
+            eps = s * 10.0 ** (-6 - j)
+            if ms is None or not ms.valid_for(eps / 10.0):
+                ms = mode_set(spectrum, min_scale=eps, compress=compress)
+            vals, kap = _terms_at(ms, N, P, sigma, eps)
+            history.append(vals)
+            eps_used.append(eps)
+            kappa = kap
+            if len(history) >= 2:
+                a, b = history[-2], history[-1]
+                settled = np.abs(b - a) <= _REL_TOL * np.abs(b) + _ABS_TOL * scale
+            if len(history) >= 4:
+                h = np.array(history[-4:])
+                growing = np.all(h[1:] > 1.5 * h[:-1], axis=0) & (h[-1] > 0)
+            if np.all(settled | growing):
+                break
     final = history[-1].copy()
     if not np.all(settled | growing):
         bad = int(np.flatnonzero(~(settled | growing))[0])

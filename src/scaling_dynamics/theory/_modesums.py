@@ -259,6 +259,22 @@ def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
     )
 
 
+def will_compress(spectrum: Spectrum, compress: str) -> bool:
+    """Whether :func:`mode_set` compresses ``spectrum`` under option ``compress``."""
+    use = spectrum.is_power_law and (
+        compress == "on"
+        or (compress == "auto" and (not spectrum.is_finite or spectrum.M > AUTO_COMPRESS_ABOVE))
+    )
+    return bool(use and spectrum.M > 4 * _HEAD)
+
+
+def expected_nodes(spectrum: Spectrum, compress: str) -> int:
+    """About how many nodes :func:`mode_set` will use (for choosing BLAS threads)."""
+    if will_compress(spectrum, compress) or not spectrum.is_finite:
+        return 500  # (an infinite M with compress="off" is refused by mode_set)
+    return int(spectrum.M)
+
+
 def mode_set(spectrum: Spectrum, *, min_scale: float = 0.0, compress: str = "auto") -> ModeSet:
     r"""The nodes and weights that represent ``spectrum`` in the theory's sums.
 
@@ -290,17 +306,11 @@ def mode_set(spectrum: Spectrum, *, min_scale: float = 0.0, compress: str = "aut
             "`compress` 'off' needs a finite M; an infinite spectrum (M = inf) can only be "
             "summed with compression (compress='auto' or 'on')."
         )
-    use = spectrum.is_power_law and (
-        compress == "on"
-        or (compress == "auto" and (infinite or spectrum.M > AUTO_COMPRESS_ABOVE))
-    )
     if compress == "on" and not spectrum.is_power_law:
         raise InvalidParameterError(
             "`compress` 'on' is available for power-law spectra only (Spectrum.power_law); "
             "a measured spectrum is summed mode by mode (compress='auto' or 'off')."
         )
-    if use and spectrum.M <= 4 * _HEAD:
-        use = False
-    if use:
+    if will_compress(spectrum, compress):
         return _power_law_set(float(spectrum.a), float(spectrum.b), spectrum.M, float(min_scale))
     return _exact_set(spectrum)

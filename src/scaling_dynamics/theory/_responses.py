@@ -51,7 +51,8 @@ import numpy as np
 from .._errors import ConvergenceError, InvalidParameterError
 from .._validation import check_int, check_real, check_size
 from ..spectra import Spectrum
-from ._modesums import ModeSet, mode_set
+from ._blas import small_products
+from ._modesums import ModeSet, expected_nodes, mode_set
 
 __all__ = ["Responses", "solve_responses", "solve_on_modes"]
 
@@ -446,14 +447,15 @@ def solve_responses(
             f"`z` must lie off the negative real axis (-inf, 0], where the responses have their "
             f"branch cut; entry {i} is {zarr[i]!r}. Use timescale_density for z = -u + i0."
         )
-    ms = mode_set(spectrum, min_scale=float(np.abs(zarr).min()), compress=compress)
-    out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
-    if ms.method != "exact":
-        # the compressed tail assumed |rho| <~ 1; rebuild it if a node says otherwise
-        scale = float(np.min(np.abs(out.z / out.rho)))
-        if not ms.valid_for(scale):
-            ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
-            out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
+    with small_products(expected_nodes(spectrum, compress)):
+        ms = mode_set(spectrum, min_scale=float(np.abs(zarr).min()), compress=compress)
+        out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
+        if ms.method != "exact":
+            # the compressed tail assumed |rho| <~ 1; rebuild it if a node says otherwise
+            scale = float(np.min(np.abs(out.z / out.rho)))
+            if not ms.valid_for(scale):
+                ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
+                out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
     return out
 
 

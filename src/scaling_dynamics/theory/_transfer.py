@@ -34,9 +34,10 @@ import numpy as np
 from .._errors import InvalidParameterError
 from .._validation import as_float_array, check_int, check_size, check_times
 from ..spectra import Spectrum
+from ._blas import small_products
 from ._inversion import DEFAULT_NODES_1D, MAX_NODES, talbot_rule
 from ._limits import limit_loss
-from ._modesums import mode_set
+from ._modesums import expected_nodes, mode_set
 from ._problem import check_compress, check_spectrum
 from ._responses import solve_along_path, solve_on_modes
 
@@ -163,15 +164,16 @@ def transfer_functions(
     k, lam = _select_modes(spectrum, modes)
     values = np.ones((k.size, t.size))
     pos = np.flatnonzero(t > 0)
-    if pos.size:
-        rule = talbot_rule(t[pos], n_nodes)
-        ms = mode_set(spectrum, min_scale=float(np.abs(rule.nodes).min()), compress=compress)
-        from ._correlations import solve_on_rule
+    with small_products(expected_nodes(spectrum, compress)):
+        if pos.size:
+            rule = talbot_rule(t[pos], n_nodes)
+            ms = mode_set(spectrum, min_scale=float(np.abs(rule.nodes).min()), compress=compress)
+            from ._correlations import solve_on_rule
 
-        resp = solve_on_rule(ms, N, P, rule)
-        rho = resp.rho.reshape(rule.nodes.shape)
-        H = 1.0 / (rule.nodes[:, :, None] + rho[:, :, None] * lam[None, None, :])
-        values[:, pos] = np.real(np.einsum("tj,tjk->kt", rule.weights, H))
+            resp = solve_on_rule(ms, N, P, rule)
+            rho = resp.rho.reshape(rule.nodes.shape)
+            H = 1.0 / (rule.nodes[:, :, None] + rho[:, :, None] * lam[None, None, :])
+            values[:, pos] = np.real(np.einsum("tj,tjk->kt", rule.weights, H))
     return TransferFunctions(times=t, modes=k, eigenvalues=lam, values=values)
 
 
@@ -224,20 +226,21 @@ def timescale_density(
     uu = as_float_array("u", np.atleast_1d(np.asarray(u, dtype=object)).tolist(), positive=True)
     compress = check_compress(compress)
     k, lam = _select_modes(spectrum, modes)
-    ms = mode_set(spectrum, min_scale=float(uu.min()) * 1e-3, compress=compress)
-    # stage 0 (z = -u + iu) by continuation along decreasing u, then down to the axis
-    order = np.argsort(-uu, kind="stable")
-    first = solve_along_path(ms, N, P, -uu[order] + 1j * uu[order])
-    r1 = np.empty_like(first.R1)
-    r3 = np.empty_like(first.R3)
-    r1[order], r3[order] = first.R1, first.R3
-    for eta in _ETA_STAGES[1:]:
-        z = -uu + 1j * uu * eta
-        r = solve_on_modes(ms, N, P, z, guess=(r1, r3))
-        r1, r3 = r.R1, r.R3
-    rho = r1 * r3
-    H = 1.0 / (z[None, :] + lam[:, None] * rho[None, :])
-    density = -H.imag / math.pi
+    with small_products(expected_nodes(spectrum, compress)):
+        ms = mode_set(spectrum, min_scale=float(uu.min()) * 1e-3, compress=compress)
+        # stage 0 (z = -u + iu) by continuation along decreasing u, then down to the axis
+        order = np.argsort(-uu, kind="stable")
+        first = solve_along_path(ms, N, P, -uu[order] + 1j * uu[order])
+        r1 = np.empty_like(first.R1)
+        r3 = np.empty_like(first.R3)
+        r1[order], r3[order] = first.R1, first.R3
+        for eta in _ETA_STAGES[1:]:
+            z = -uu + 1j * uu * eta
+            r = solve_on_modes(ms, N, P, z, guess=(r1, r3))
+            r1, r3 = r.R1, r.R3
+        rho = r1 * r3
+        H = 1.0 / (z[None, :] + lam[:, None] * rho[None, :])
+        density = -H.imag / math.pi
     lim = limit_loss(spectrum, N, P, compress=compress)
     if math.isfinite(lim.kappa):
         atom = 1.0 / (1.0 + lam * lim.kappa)
