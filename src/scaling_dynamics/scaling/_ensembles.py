@@ -23,6 +23,7 @@ from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum
+from ._threads import one_blas_thread
 
 __all__ = ["EnsembleVsWidth", "ensemble_vs_width"]
 
@@ -82,6 +83,7 @@ class EnsembleVsWidth:
         }
 
 
+@one_blas_thread
 def ensemble_vs_width(
     spectrum: Spectrum,
     N: int = 100,

@@ -28,6 +28,7 @@ from .._validation import as_float_array, check_choice, check_real, check_size
 from ..spectra import Spectrum
 from ._allocation import log_slope
 from ._exponents import closed_form_exponents
+from ._threads import one_blas_thread
 
 __all__ = ["FiniteSizeCorrections", "finite_size_corrections"]
 
@@ -103,6 +104,7 @@ def _exponent(sizes: np.ndarray, corr: np.ndarray, fit_decades: float) -> float:
     return -log_slope(sizes[use], corr[use])[0]
 
 
+@one_blas_thread
 def finite_size_corrections(
     spectrum: Spectrum,
     *,

@@ -26,6 +26,7 @@ from .._progress import progress_bar
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum
 from ._allocation import log_slope
+from ._threads import one_blas_thread
 
 __all__ = [
     "TrainTestGap",
@@ -100,6 +101,7 @@ class TrainTestGap:
         }
 
 
+@one_blas_thread
 def train_test_gap(
     spectrum: Spectrum,
     sample_sizes: Any = (100, 200, 400, 800),
@@ -160,6 +162,7 @@ class EarlyStopping:
     final_loss: float
 
 
+@one_blas_thread
 def early_stopping(spectrum: Spectrum, N: int | float, P: int | float,
                    times: Any = None, *, xatol: float = 1e-3,
                    **predict_options: Any) -> EarlyStopping:
@@ -244,6 +247,7 @@ class WiderIsBetter:
         }
 
 
+@one_blas_thread
 def wider_is_better(
     spectrum: Spectrum,
     model_sizes: Any = (50, 100, 200, 400),

@@ -32,6 +32,7 @@ from .._validation import as_float_array, check_int, check_real
 from ..spectra import Spectrum
 from ._allocation import log_slope
 from ._exponents import ScalingExponents, closed_form_exponents
+from ._threads import one_blas_thread
 
 __all__ = [
     "ExponentSweep",
@@ -186,6 +187,7 @@ def _check(spectrum: Any) -> Spectrum:
     return spectrum
 
 
+@one_blas_thread
 def time_sweep(spectrum: Spectrum, times: Any = None, *, fit_decades: float = 1.0,
                **predict_options: Any) -> ExponentSweep:
     r"""Time bottleneck: :math:`L(t)` with :math:`N = P = \infty`; closed form :math:`(a-1)/b`."""
@@ -199,6 +201,7 @@ def time_sweep(spectrum: Spectrum, times: Any = None, *, fit_decades: float = 1.
     return _sweep("time", "time t", "N = P = inf", t, loss, fit_decades, closed)
 
 
+@one_blas_thread
 def model_sweep(spectrum: Spectrum, model_sizes: Any = None, *, fit_decades: float = 1.0,
                 progress: bool | None = None, **limit_options: Any) -> ExponentSweep:
     r"""Model bottleneck: :math:`L(N)` at :math:`t = P = \infty`; closed form :math:`m`.
@@ -223,6 +226,7 @@ def model_sweep(spectrum: Spectrum, model_sizes: Any = None, *, fit_decades: flo
     return _sweep("model", "model size N", "t = P = inf", n, loss, fit_decades, closed, alt)
 
 
+@one_blas_thread
 def data_sweep(spectrum: Spectrum, sample_sizes: Any = None, *, fit_decades: float = 1.0,
                progress: bool | None = None, **limit_options: Any) -> ExponentSweep:
     r"""Data bottleneck: :math:`L(P)` at :math:`t = N = \infty`; closed form :math:`m`."""
@@ -267,6 +271,7 @@ def _simulate_sweep(sweep: ExponentSweep, spectrum: Spectrum, sim_M: int, n_seed
                    simulated_theory=theory, simulated_M=sim_M)
 
 
+@one_blas_thread
 def measure_exponents(
     a: float,
     b: float,

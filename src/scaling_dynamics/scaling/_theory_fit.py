@@ -47,7 +47,7 @@ from ._data import LossTable, as_loss_table
 from ._exponents import ScalingExponents, closed_form_exponents
 from ._fits import MIN_POINTS_CHINCHILLA, _check_identifiable, _huber, fit_chinchilla
 from ._theory_frontier import TheoryLoss
-from ._threads import single_blas_thread
+from ._threads import one_blas_thread, single_blas_thread
 
 __all__ = ["TheoryFit", "fit_theory"]
 
@@ -120,6 +120,7 @@ class TheoryFit:
                           time_scale=self.time_scale, loss_scale=self.loss_scale,
                           floor=self.floor)
 
+    @one_blas_thread
     def allocation(self, compute: Any, *, n_grid: int = 13) -> ComputeAllocation:
         r"""Compute-optimal :math:`N^*, t^*, L^*` (:math:`C = N t`, data units) from the theory."""
         from ._frontier import optimize_frontier

@@ -21,6 +21,7 @@ from .._validation import check_size
 from ..spectra import Spectrum
 from ._exponents import closed_form_exponents
 from ._frontier import Frontier, optimize_frontier
+from ._threads import one_blas_thread
 
 __all__ = ["TheoryLoss", "theory_loss", "compute_optimal_frontier"]
 
@@ -63,6 +64,7 @@ def theory_loss(spectrum: Spectrum, P: int | float = math.inf, *, ensemble: int 
     return TheoryLoss(spectrum, P, ensemble, predict_options=dict(predict_options))
 
 
+@one_blas_thread
 def compute_optimal_frontier(
     spectrum: Spectrum,
     compute: Any,
