@@ -216,8 +216,9 @@ def write_report(results: Sequence[FigureResult], out_dir: str | os.PathLike[str
         "<h2>Summary</h2>" + _summary_table(results)
         + "<h2>Measured against predicted exponents</h2>"
         "<p>Predictions are the closed forms of the paper (Eq. 14 and 17; "
-        "m = min(a-1, 2b)); measurements are least-squares slopes of the theory's or the "
-        "simulations' curves over the range named in the last column.</p>"
+        "m = min(a-1, 2b)); measurements are least-squares slopes of the theory's curves over "
+        "the range named in the last column (the simulations check those curves point by "
+        "point in the figures below).</p>"
         + _exponent_table(results)
     )
     body = "".join(_figure_section(r, out_dir) for r in results)
