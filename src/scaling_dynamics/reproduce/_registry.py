@@ -122,6 +122,8 @@ def make_figures(names: Sequence[str] | None, out_dir: str | os.PathLike[str],
         Figures made at once. ``1``: one after the other in this process. More: that many
         fresh worker processes, each with one BLAS thread (several multi-threaded BLAS
         libraries on the same cores slow each other down badly), the largest figures first.
+        The workers are *spawned*, so a script that calls this with ``jobs > 1`` must do so
+        under ``if __name__ == "__main__":`` (as for any multiprocessing code).
 
     Returns
     -------
