@@ -159,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "fit.json"), "w") as f:
             json.dump(encode_params(result), f, indent=1, allow_nan=False)
-        save_figure(plot_fits(table, chin, theory), os.path.join(args.out, "fit.png"))
+        fig = plot_fits(table, chin, theory, allocations=(chin_alloc, theory_alloc))
+        save_figure(fig, os.path.join(args.out, "fit.png"))
     if args.format == "json":
         print_json(result)
     else:

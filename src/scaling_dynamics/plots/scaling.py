@@ -297,11 +297,13 @@ def plot_ensembles(result: Any, path: str | os.PathLike[str] | None = None) -> A
 
 # ---------------------------------------------------------------------------- fits
 def plot_fits(table: Any, chinchilla: Any = None, theory: Any = None,
-              path: str | os.PathLike[str] | None = None) -> Any:
+              path: str | os.PathLike[str] | None = None, allocations: Any = None) -> Any:
     """Loss data with the fitted laws, and the compute-optimal allocation each implies.
 
-    Left: loss against steps for each model size (points; held-out points hollow),
-    Chinchilla fit solid, theory fit dashed. Right: N* against C for each fit.
+    Left: loss against steps for each model size (points; held-out points circled),
+    Chinchilla fit solid, theory fit dashed. Right: N* and t* against C for each fit.
+    ``allocations`` = (Chinchilla's, theory's) :class:`ComputeAllocation` already
+    computed (else 9 budgets from the data's smallest C to 100 x its largest).
     """
     fig, axes = new_figure(1, 2, width=5.0, height=3.9)
     ax0, ax1 = axes
@@ -340,10 +342,12 @@ def plot_fits(table: Any, chinchilla: Any = None, theory: Any = None,
     ax0.legend(fontsize=7, ncol=2)
     c = table.compute
     grid = np.geomspace(c.min(), c.max() * 100, 9)
-    for f, ls, name in ((chinchilla, "-", "Chinchilla"), (theory, "--", "theory")):
+    given = allocations if allocations is not None else (None, None)
+    for f, ls, name, pre in ((chinchilla, "-", "Chinchilla", given[0]),
+                             (theory, "--", "theory", given[1])):
         if f is None:
             continue
-        alloc = f.allocation(grid)
+        alloc = pre if pre is not None else f.allocation(grid)
         ax1.plot(alloc.compute, alloc.model_size, ls, color="C0",
                  label=f"N* ~ C^{alloc.exponent_params:.3f} ({name})")
         ax1.plot(alloc.compute, alloc.steps, ls, color="C1",
