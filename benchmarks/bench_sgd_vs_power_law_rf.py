@@ -193,6 +193,13 @@ def main() -> None:
 
     why = peer_available()
     peer = [] if why else run_peer(times, args.eta, args.batch, args.repeats, args.peer_de)
+    peer_env = ""
+    if not why:
+        import jax
+        import power_law_rf
+
+        peer_env = (f"Peer environment: jax {jax.__version__}, power_law_rf from "
+                    f"{power_law_rf.__file__}.\n\n")
 
     lines = [
         "| method | spectral inputs | time per curve (s) | set-up / JIT (s) | max rel. error | "
@@ -245,6 +252,7 @@ def main() -> None:
            "Peer run in the same process from an external environment (jax, power_law_rf "
            "on PYTHONPATH; see the script's docstring); its time per curve excludes JIT "
            "compilation and the set-up of its spectral inputs, which are listed apart.\n\n")
+        + peer_env
         + ("" if args.peer_de or why else
            "The peer's more accurate spectral inputs (deterministic_spectra + "
            "deterministic_rho_weights) took 82 s + 237 s at d = 200, v = 800 on this machine "
