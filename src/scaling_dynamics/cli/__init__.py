@@ -29,16 +29,16 @@ __all__ = ["main", "COMMANDS"]
 #: command name -> (module under scaling_dynamics.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "simulate the random-feature model (exact gradient flow, GD, momentum, SGD)"),
+    "theory": ("theory", "predict loss curves with the mean-field theory (milliseconds; GF, GD, momentum, SGD; any N, P, M)"),
+    "compare": ("compare", "run theory and simulation, print deviations in standard errors, plot both"),
     "exponents": ("exponents", "closed-form scaling exponents of the power-law family (time, data, model, compute-optimal)"),
-    "fit": ("fit", "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
     "compute-optimal": ("compute_optimal", "compute-optimal frontier N*, t*, L* of the theory for budgets C = N t"),
+    "fit": ("fit", "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
     "scaling-figure": ("scaling_figure", "make a scaling-law figure: bottlenecks, frontier, finite-size, train-test-gap, wider-is-better, ensembling"),
-    "sweep": ("sweep", "run a grid of any command into a resumable store (local processes or Dask); summarise or plot it"),
+    "reproduce": ("reproduce", "reproduce the paper's figures (theory over simulation) and an HTML report"),
     "spectrum": ("spectrum", "measure a network's kernel spectrum and task power on data; fit the exponents a and b"),
     "predict": ("predict", "run the mean-field theory on a saved spectrum (e.g. one measured by `spectrum`)"),
-    "theory": ("theory", "predict loss curves of gradient flow with the mean-field theory (milliseconds, any N, P, M)"),
-    "compare": ("compare", "run theory and simulation, print deviations in standard errors, plot both"),
-    "reproduce": ("reproduce", "reproduce the paper's figures (theory over simulation) and an HTML report"),
+    "sweep": ("sweep", "run a grid of any command into a resumable store (local processes or Dask); summarise or plot it"),
 }
 
 PROG = "scaling-dynamics"
@@ -52,7 +52,13 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``only``, the options of that one command alone are built.
+
+    Every command is listed (for ``--help`` and for "invalid choice" messages), but a
+    command's module is imported and its options added only when it is the one run,
+    so start-up does not grow with the number of commands.
+    """
     parser = _Parser(
         prog=PROG,
         description="Simulate, predict and explain neural scaling laws with the dynamical "
@@ -61,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, add_help=False)
+            continue
         mod = importlib.import_module(f"{__name__}.{module}")
         p = sub.add_parser(
             name,
@@ -73,11 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named by the first non-option word of ``argv``, if it is one."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input)."""
     from .._errors import InvalidParameterError, ScalingDynamicsError
 
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=_command_in(argv) or "")
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)

@@ -364,7 +364,7 @@ def _simulate_sgd(be, optimizer, method, route, lam_h, wstar_h, sigma, N, steps,
             Y = None if Y_h is None else be.asarray(Y_h)
             eig = decompose(be, route, lam, wstar, None, None, Y)
             m = sgd_modes(eig.mu, eig.T, eig.c, np.sqrt(lam_h) * wstar_h, route, be.to_numpy)
-            check_sgd_stability(eta, batch, float(m.mu.max()) if m.mu.size else 0.0)
+            check_sgd_stability(eta, batch, m.mu)
             modes.append(m)
             bar.update()
     mu_max = [float(m.mu.max()) for m in modes]
