@@ -7,11 +7,17 @@ theory.md section 5 (the paper's, m = min(a-1, 2b)) and with the single-model
 forms, which differ when a - 1 > b (docs/scaling.md). With a finite --P the
 frontier bends as data run out; the plot then also shows the P = inf frontier.
 
+With --store DIR the frontier is measured on a sweep's loss curves (model sizes N
+and times; the loss at t = C/N interpolated in log-log, never extrapolated) and the
+theory's frontier for the sweep's a, b, M, P and sigma is computed at the same
+budgets beside it.
+
 examples:
   scaling-dynamics compute-optimal --a 1.5 --b 1.25 --compute 1e4,1e6,1e8,1e10
   scaling-dynamics compute-optimal --a 1.5 --b 1.25 --P 10000 --compute log:1e4:1e10:7 \\
       --out frontier/
   scaling-dynamics compute-optimal --a 4 --b 1.25 --format json
+  scaling-dynamics compute-optimal --store sweeps/sim --where P=inf --out frontier/
 """
 
 from __future__ import annotations
@@ -22,6 +28,10 @@ import os
 import sys
 
 from ._common import _float, _int, _size, print_json
+from ._store import add_store_arguments, store_constants, store_loss_table
+
+#: Budgets of the theory frontier when --compute is not given.
+DEFAULT_COMPUTE = "log:1e4:1e10:7"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,13 +47,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--sigma", type=_float, default=0.0,
                    help="label-noise standard deviation (default %(default)s)")
     f = parser.add_argument_group("frontier")
-    f.add_argument("--compute", default="log:1e4:1e10:7",
-                   help="budgets C = N t: C1,C2,... or log:START:STOP:NUM (default %(default)s)")
+    f.add_argument("--compute", default=None,
+                   help="budgets C = N t: C1,C2,... or log:START:STOP:NUM (default "
+                   f"{DEFAULT_COMPUTE}; with --store, 12 budgets inside the data's range)")
     f.add_argument("--grid", type=_int, default=17,
                    help="sizes in the bracketing grid of the optimiser (default %(default)s)")
     f.add_argument("--min-steps", type=_float, default=1.0,
                    help="smallest training time allowed, so N <= C / min-steps "
                    "(default %(default)s)")
+    add_store_arguments(parser, "measured loss curves (columns N, time, test_loss)")
     o = parser.add_argument_group("output")
     o.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people, json for programs (default %(default)s)")
@@ -73,10 +85,11 @@ def parse_compute(text: str):
     return values
 
 
-def _table(fr) -> str:
+def _table(fr, head: str | None = None) -> str:
     p = fr.params
-    head = (f"# compute-optimal frontier (theory, gradient flow): a={p['a']:g}, b={p['b']:g}, "
-            f"M={p['M']}, P={p['P']}, sigma={p['sigma']:g}; C = N t")
+    if head is None:
+        head = (f"# compute-optimal frontier (theory, gradient flow): a={p['a']:g}, "
+                f"b={p['b']:g}, M={p['M']}, P={p['P']}, sigma={p['sigma']:g}; C = N t")
     lines = [head, f"{'C':>12}  {'N*':>12}  {'t*':>12}  {'L*':>12}  at_bound"]
     for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
                                strict=True):
@@ -93,12 +106,67 @@ def _table(fr) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _run_store(args: argparse.Namespace) -> int:
+    """Frontier of a sweep's measured curves, with the theory's beside it."""
+    from ..scaling import closed_form_exponents, compute_optimal_frontier
+    from ..scaling._data_frontier import frontier_from_table
+    from ..spectra import Spectrum
+
+    table = store_loss_table(args)
+    const = store_constants(args, ("a", "b", "M", "P", "sigma", "optimizer"))
+    expected = None
+    if "a" in const and "b" in const and const["a"] is not None and const["b"] is not None:
+        expected = closed_form_exponents(const["a"], const["b"])
+    budgets = None if args.compute is None else parse_compute(args.compute)
+    measured = frontier_from_table(table, budgets, expected=expected,
+                                   params={"label": f"measured: {table.source}"})
+    theory = None
+    if expected is not None and const.get("optimizer", "gf") == "gf":
+        P = const.get("P", math.inf)
+        spectrum = Spectrum.power_law(const["a"], const["b"], const.get("M", math.inf),
+                                      const.get("sigma") or 0.0)
+        theory = compute_optimal_frontier(spectrum, measured.compute, P=P, n_grid=args.grid,
+                                          min_steps=args.min_steps, progress=args.progress)
+    if args.out:
+        import json
+
+        from ..plots.scaling import plot_frontier
+        from ..results import encode_params
+
+        os.makedirs(args.out, exist_ok=True)
+        record = {"measured": measured.to_dict(),
+                  "theory": None if theory is None else theory.to_dict()}
+        with open(os.path.join(args.out, "frontier.json"), "w") as f:
+            json.dump(encode_params(record), f, indent=1, allow_nan=False)
+        plot_frontier(measured, os.path.join(args.out, "frontier.png"), extra=theory,
+                      labels=("measured", "theory"))
+    if args.format == "json":
+        print_json({"measured": measured.to_dict(),
+                    "theory": None if theory is None else theory.to_dict()})
+        return 0
+    sys.stdout.write(_table(measured, f"# compute-optimal frontier measured on {table.source}"))
+    if theory is not None:
+        sys.stdout.write(_table(theory))
+    else:
+        sys.stdout.write("# no theory frontier: the sweep does not fix a power law (a, b) "
+                         "with gradient flow\n")
+    if args.out:
+        sys.stderr.write(f"saved {os.path.join(args.out, 'frontier.png')} and frontier.json\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from ..scaling import compute_optimal_frontier
     from ..spectra import Spectrum
 
+    if args.store:
+        return _run_store(args)
+    if args.where:
+        from .._errors import InvalidParameterError
+
+        raise InvalidParameterError("`where` selects points of a sweep store; give --store DIR.")
     spectrum = Spectrum.power_law(args.a, args.b, args.M, args.sigma)
-    budgets = parse_compute(args.compute)
+    budgets = parse_compute(args.compute or DEFAULT_COMPUTE)
     fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
                                   min_steps=args.min_steps, progress=args.progress)
     reference = None

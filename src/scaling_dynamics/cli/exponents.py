@@ -7,9 +7,15 @@ exponents as growth rates. The *_single values are what the theory gives for one
 model: model_single = min(a-1, b), and for a - 1 > b the frontier L* ~ C^-(a-1)/a,
 N* ~ C^(a-b)/a, t* ~ C^b/a (docs/scaling.md); they equal the paper's when a - 1 <= b.
 
+With --store DIR the exponent is also measured on a sweep: the decay of the test
+loss against --x (N or P at the latest time, or time at the one swept size), a
+least-squares slope in log-log over the last --fit-decades decades, next to the
+closed form for the sweep's a and b.
+
 examples:
   scaling-dynamics exponents --a 1.5 --b 1.25
   scaling-dynamics exponents --a 4 --b 1.2 --format json
+  scaling-dynamics exponents --store sweeps/sim --x N --where P=inf
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import sys
 
 from ._common import _float, print_json
+from ._store import add_store_arguments, store_constants, store_loss_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +33,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="task-power exponent: lambda_k (w*_k)^2 = k^-a, a > 1 (default %(default)s)")
     g.add_argument("--b", type=_float, default=1.25,
                    help="eigenvalue exponent: lambda_k = k^-b, b > 1 (default %(default)s)")
+    add_store_arguments(parser, "loss curves and measure an exponent on them")
+    m = parser.add_argument_group("measured exponent (with --store)")
+    m.add_argument("--x", choices=("N", "P", "time"), default="N",
+                   help="the resource whose exponent is measured (default %(default)s)")
+    m.add_argument("--at-time", type=_float, default=None,
+                   help="time at which L(N) or L(P) is read (default: the latest stored time)")
+    m.add_argument("--fit-decades", type=_float, default=None,
+                   help="fit only the last DECADES decades of x (default: all points)")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table for people, json for programs (default %(default)s)")
 
@@ -44,9 +59,72 @@ _ROWS = (
 )
 
 
+_CLOSED_KEY = {"N": "model", "P": "data", "time": "time"}
+
+
+def _measured(args: argparse.Namespace) -> dict:
+    """The exponent of the stored loss against ``args.x``, with the closed form if known."""
+    import numpy as np
+
+    from .._errors import InvalidParameterError
+    from ..scaling import closed_form_exponents
+    from ..scaling._data_frontier import loss_exponent
+
+    if args.x == "time":
+        table = store_loss_table(args, size="N", time="time")
+        sizes = np.unique(table.model_size)
+        if sizes.size != 1:
+            raise InvalidParameterError(
+                f"the time exponent needs one model size; the sweep has N = "
+                f"{', '.join(f'{n:g}' for n in sizes[:6])}: fix one with --where N=..."
+            )
+        x, loss, at = table.steps, table.loss, None
+    else:
+        table = store_loss_table(args, size=args.x, time="time")
+        at = float(table.steps.max()) if args.at_time is None else args.at_time
+        rows = np.isclose(table.steps, at, rtol=1e-9)
+        if not rows.any():
+            raise InvalidParameterError(
+                f"`at-time` = {at:g} is not a stored time; stored: "
+                f"{', '.join(f'{t:g}' for t in np.unique(table.steps)[:10])}."
+            )
+        x, loss = table.model_size[rows], table.loss[rows]
+    exponent, stderr = loss_exponent(x, loss, fit_decades=args.fit_decades)
+    const = store_constants(args, ("a", "b"))
+    out = {"x": args.x, "at_time": at, "measured": exponent, "stderr": stderr,
+           "n_points": int(np.unique(x).size), "source": table.source,
+           "closed_form": None}
+    if const.get("a") is not None and const.get("b") is not None:
+        e = closed_form_exponents(const["a"], const["b"])
+        out.update(a=e.a, b=e.b, closed_form=getattr(e, _CLOSED_KEY[args.x]))
+        if args.x == "N":
+            out["closed_form_single"] = e.model_single
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     from ..scaling import closed_form_exponents
 
+    if args.store:
+        m = _measured(args)
+        if args.format == "json":
+            print_json(m)
+            return 0
+        where = f" at t = {m['at_time']:g}" if m["at_time"] is not None else ""
+        lines = [f"# {m['source']}: L ~ {m['x']}^-x{where} over {m['n_points']} values",
+                 f"{'measured':>21}  {m['measured']:10.6g}   (± {m['stderr']:.2g})"]
+        if m["closed_form"] is not None:
+            lines.append(f"{'closed form':>21}  {m['closed_form']:10.6g}   "
+                         f"(a={m['a']:g}, b={m['b']:g}; theory.md section 5)")
+        if "closed_form_single" in m:
+            lines.append(f"{'one model':>21}  {m['closed_form_single']:10.6g}   "
+                         "(min(a-1, b), docs/scaling.md)")
+        sys.stdout.write("\n".join(lines) + "\n")
+        return 0
+    if args.where:
+        from .._errors import InvalidParameterError
+
+        raise InvalidParameterError("`where` selects points of a sweep store; give --store DIR.")
     e = closed_form_exponents(args.a, args.b)
     if args.format == "json":
         print_json(e.to_dict())

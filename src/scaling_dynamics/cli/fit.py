@@ -12,10 +12,14 @@ size (N, params, ...), the steps or tokens (steps, t, tokens, ...) and the loss
 then prints each fit, its compute-optimal allocation (C = N t) and how well a fit
 without the points of largest compute predicts them.
 
+A sweep store can stand in for the CSV (--store DIR, columns N, time and test_loss
+by default; --where fixes the other swept parameters).
+
 examples:
   scaling-dynamics fit runs.csv
   scaling-dynamics fit runs.csv --bootstrap 200 --holdout 0.25 --format json
   scaling-dynamics fit runs.csv --size-column params --steps-column tokens --out fit/
+  scaling-dynamics fit --store sweeps/sim --where P=1000
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ import os
 import sys
 
 from ._common import _float, _int, print_json
+from ._store import add_store_arguments, store_loss_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", metavar="DATA.csv", help="CSV file with a header row")
+    parser.add_argument("data", metavar="DATA.csv", nargs="?", default=None,
+                        help="CSV file with a header row (or give --store)")
+    add_store_arguments(parser, "the (N, time, loss) rows")
     c = parser.add_argument_group("columns (found by name when not given)")
     c.add_argument("--size-column", default=None, help="column of the model size N")
     c.add_argument("--steps-column", default=None, help="column of the steps or tokens t")
@@ -115,9 +122,22 @@ def run(args: argparse.Namespace) -> int:
     from ..scaling import fit_chinchilla, read_loss_table
     from ..scaling._fits import MIN_POINTS_CHINCHILLA
 
-    table = read_loss_table(args.data, model_size_column=args.size_column,
-                            steps_column=args.steps_column, loss_column=args.loss_column,
-                            min_points=MIN_POINTS_CHINCHILLA)
+    if (args.data is None) == (args.store is None):
+        from .._errors import InvalidParameterError
+
+        raise InvalidParameterError("give either DATA.csv or --store DIR (one of them).")
+    if args.store is not None:
+        from ..scaling._data import as_loss_table
+
+        table = store_loss_table(args, size=args.size_column or "N",
+                                 time=args.steps_column or "time",
+                                 loss=args.loss_column or "test_loss")
+        table = as_loss_table(table.model_size, table.steps, table.loss,
+                              min_points=MIN_POINTS_CHINCHILLA, source=table.source)
+    else:
+        table = read_loss_table(args.data, model_size_column=args.size_column,
+                                steps_column=args.steps_column, loss_column=args.loss_column,
+                                min_points=MIN_POINTS_CHINCHILLA)
     budgets = _budgets(args, table)
     holdout = None if args.holdout == 0 else args.holdout
     chin = fit_chinchilla(table.model_size, table.steps, table.loss,

@@ -102,10 +102,12 @@ def plot_bottlenecks(result: Any, path: str | os.PathLike[str] | None = None) ->
 
 # ---------------------------------------------------------------------------- frontier
 def plot_frontier(frontier: Any, path: str | os.PathLike[str] | None = None,
-                  extra: Any = None) -> Any:
+                  extra: Any = None, labels: tuple[str, str] | None = None) -> Any:
     """Iso-compute curves with their optima, N* and t* against C, and L* against C.
 
-    ``extra`` is an optional second :class:`Frontier` (e.g. finite P) drawn dashed.
+    ``extra`` is an optional second :class:`Frontier` (e.g. finite P, or the theory next
+    to measured data) drawn dashed. ``labels`` names the two in the legends (default:
+    their P).
     """
     fig, axes = new_figure(1, 3, width=4.6, height=3.8)
     ax0, ax1, ax2 = axes
@@ -118,15 +120,19 @@ def plot_frontier(frontier: Any, path: str | os.PathLike[str] | None = None,
                  label=f"C = {ci:.3g}" if i in (0, c.size - 1) else None)
         ax0.plot(frontier.model_size[i], frontier.loss[i], "*", ms=9, color=colors[i])
     _loglog(ax0)
+    _no_minor_labels(ax0)
     ax0.set_xlabel("model size N  (t = C / N)")
     ax0.set_ylabel("test loss L(N, C/N)")
     ax0.set_title("iso-compute curves, optimum marked")
     ax0.legend(fontsize=8)
 
     frontiers = [(frontier, "-", "")] + ([(extra, "--", " (2nd)")] if extra is not None else [])
-    for fr, ls, tag in frontiers:
+    for k, (fr, ls, tag) in enumerate(frontiers):
         p = fr.params.get("P")
-        name = tag if p is None else f", P={_size_label(float(p))}"
+        if labels is not None:
+            name = f", {labels[k]}"
+        else:
+            name = tag if p is None else f", P={_size_label(float(p))}"
         ax1.plot(fr.compute, fr.model_size, "o" + ls, ms=3, color="C0",
                  label=f"N*  ~ C^{fr.exponent_params:.3f}{name}")
         ax1.plot(fr.compute, fr.steps, "s" + ls, ms=3, color="C1",

@@ -305,6 +305,29 @@ def optimize_frontier(
             near_hi = math.log(n_hi_allowed) - x_best < 2 * xatol
             at_bound[i] = near_lo or near_hi
 
+    record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
+              "model_size_range": [lo, hi], "integer_sizes": integer_sizes}
+    record.update(params or {})
+    return assemble_frontier(c, n_opt, l_opt, at_bound, grid, table, loss_floor=loss_floor,
+                             expected=expected, params=record, n_evaluations=n_eval,
+                             started=started)
+
+
+def assemble_frontier(
+    c: np.ndarray,
+    n_opt: np.ndarray,
+    l_opt: np.ndarray,
+    at_bound: np.ndarray,
+    grid: np.ndarray,
+    table: np.ndarray,
+    *,
+    loss_floor: float = 0.0,
+    expected: ScalingExponents | None = None,
+    params: dict[str, Any] | None = None,
+    n_evaluations: int = 0,
+    started: float | None = None,
+) -> Frontier:
+    """A :class:`Frontier` from optimal points: fits the exponents over budgets not at a bound."""
     t_opt = c / n_opt
     use = ~at_bound
     excess = l_opt - loss_floor
@@ -321,9 +344,6 @@ def optimize_frontier(
             "compute_params": np.diff(np.log(n_opt)) / np.diff(lc),
             "compute_steps": np.diff(np.log(t_opt)) / np.diff(lc),
         }
-    record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
-              "model_size_range": [lo, hi], "integer_sizes": integer_sizes}
-    record.update(params or {})
     frontier = Frontier(
         compute=c,
         model_size=n_opt,
@@ -338,8 +358,8 @@ def optimize_frontier(
         loss_floor=loss_floor,
         grid_model_size=grid,
         grid_loss=table,
-        params=record,
-        n_evaluations=n_eval,
-        wall_time_s=time.perf_counter() - started,
+        params=dict(params or {}),
+        n_evaluations=n_evaluations,
+        wall_time_s=0.0 if started is None else time.perf_counter() - started,
     )
     return frontier.with_expected(expected)
