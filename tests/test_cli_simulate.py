@@ -6,21 +6,11 @@ import sys
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
 from scaling_dynamics import LossCurves
-from scaling_dynamics.cli import main
 
 SMALL = ["--M", "80", "--N", "20", "--P", "30", "--seeds", "3", "--times", "0,1,10"]
-
-
-def run_cli(capsys, *argv):
-    """Run the CLI in-process; argparse usage errors (SystemExit) count as an exit status."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_json_output_is_exactly_one_object_with_the_promised_keys(capsys):

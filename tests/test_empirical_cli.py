@@ -4,19 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
 from scaling_dynamics import Spectrum
-from scaling_dynamics.cli import main
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
 
 PROMISED = {"a", "b", "a_ci", "b_ci", "modes_used"}
 

@@ -4,17 +4,7 @@ import json
 
 import numpy as np
 import pytest
-
-from scaling_dynamics.cli import main
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from cli_helpers import run_cli
 
 
 def one_line_error(code, out, err):

@@ -3,19 +3,10 @@
 import json
 
 import pytest
+from cli_helpers import run_cli
 
 from scaling_dynamics import InvalidParameterError
-from scaling_dynamics.cli import main
 from scaling_dynamics.scaling import closed_form_exponents
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_paper_example_a_1p5_b_1p25_by_hand():

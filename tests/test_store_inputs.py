@@ -8,20 +8,12 @@ import pytest
 
 pytest.importorskip("pandas")
 
+from cli_helpers import run_cli  # noqa: E402
+
 from scaling_dynamics import Spectrum, simulate  # noqa: E402
-from scaling_dynamics.cli import main  # noqa: E402
 from scaling_dynamics.scaling import LossTable, optimize_frontier  # noqa: E402
 from scaling_dynamics.scaling._data_frontier import frontier_from_table, loss_exponent  # noqa: E402
 from scaling_dynamics.sweeps import parse_grid, run_sweep  # noqa: E402
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

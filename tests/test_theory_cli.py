@@ -6,20 +6,11 @@ import json
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
 from scaling_dynamics import LossCurves
-from scaling_dynamics.cli import main
 
 MODEL = ["--M", "300", "--N", "80", "--P", "160", "--sigma", "0.3", "--times", "0,1,10,100"]
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_theory_json_has_the_simulate_keys_without_sem(capsys):

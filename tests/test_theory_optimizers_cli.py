@@ -5,19 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from scaling_dynamics.cli import main
+from cli_helpers import run_cli
 
 MODEL = ["--M", "200", "--N", "60", "--P", "120", "--sigma", "0.3", "--times", "0,1,10,100,1000"]
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.mark.parametrize(
