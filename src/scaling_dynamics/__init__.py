@@ -8,6 +8,9 @@ ICML 2024, arXiv:2402.01092.
 >>> curves = sd.simulate(spec, N=100, P=200, times=[1, 10, 100], n_seeds=2)
 >>> curves.test_loss.shape
 (3,)
+>>> theory = sd.predict(spec, N=100, P=200, times=[1, 10, 100])   # the mean-field theory
+>>> theory.source
+'theory'
 """
 
 from ._errors import ConvergenceError as ConvergenceError
@@ -31,6 +34,7 @@ __all__ = [
     "Spectrum",
     "LossCurves",
     "simulate",
+    "predict",
     "GradientFlow",
     "GradientDescent",
     "Momentum",

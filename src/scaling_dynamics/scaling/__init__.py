@@ -9,6 +9,8 @@ From the mean-field theory (gradient flow)
     :func:`wider_is_better`, :func:`early_stopping`; :func:`ensemble_vs_width`.
 Any loss surface
     :func:`optimize_frontier` (``loss(N, times)`` callable).
+Measured data (your runs, or a sweep store)
+    :func:`frontier_from_table` (frontier of sampled loss curves), :func:`loss_exponent`.
 Fits of anyone's loss data (plain arrays of model size, steps and loss)
     :func:`fit_chinchilla` (:class:`ChinchillaFit`), :func:`fit_theory`
     (:class:`TheoryFit`), :func:`read_loss_table`.
@@ -17,6 +19,8 @@ Fits of anyone's loss data (plain arrays of model size, steps and loss)
 from ._allocation import ComputeAllocation as ComputeAllocation
 from ._allocation import HoldoutScore as HoldoutScore
 from ._data import LossTable as LossTable
+from ._data_frontier import frontier_from_table as frontier_from_table
+from ._data_frontier import loss_exponent as loss_exponent
 from ._data import read_loss_table as read_loss_table
 from ._ensembles import EnsembleVsWidth as EnsembleVsWidth
 from ._ensembles import ensemble_vs_width as ensemble_vs_width
@@ -57,6 +61,8 @@ __all__ = [
     "data_sweep",
     "Frontier",
     "optimize_frontier",
+    "frontier_from_table",
+    "loss_exponent",
     "compute_optimal_frontier",
     "theory_loss",
     "TheoryLoss",
