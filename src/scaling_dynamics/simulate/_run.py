@@ -151,8 +151,10 @@ def simulate(
     >>> from scaling_dynamics import Spectrum, simulate
     >>> s = Spectrum.power_law(a=1.5, b=1.25, M=200)
     >>> res = simulate(s, N=50, P=100, times=[0, 10, 1000], n_seeds=2)
-    >>> bool(res.test_loss[0] == s.initial_loss)
+    >>> bool(abs(res.test_loss[0] - s.initial_loss) < 1e-12)   # L(0) = sum_k lambda_k w*_k^2
     True
+    >>> res.test_loss_seeds.shape                               # (seeds, times)
+    (2, 3)
     """
     started = time.perf_counter()
     if not isinstance(spectrum, Spectrum):
