@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 
 # One BLAS thread, as in the tests: the fits run thousands of tiny optimisations whose
-# LAPACK calls only wait on worker threads (see scaling/_threads.py).
+# LAPACK calls only wait on worker threads (see scaling_dynamics/_blas.py).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")

@@ -36,7 +36,7 @@ def best_time(fn, repeats: int) -> tuple[float, object]:
 
 def split(spec, N, P, times, repeats: int = 3):
     """Seconds in the response solve and in the correlation sums (best of ``repeats``)."""
-    from scaling_dynamics.theory._blas import small_products
+    from scaling_dynamics._blas import small_products
     from scaling_dynamics.theory._correlations import diagonal_correlations, solve_on_rule
     from scaling_dynamics.theory._inversion import talbot_rule
     from scaling_dynamics.theory._modesums import mode_set

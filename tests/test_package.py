@@ -21,9 +21,10 @@ def test_core_import_does_not_load_optional_or_heavy_modules():
     assert out.stdout.strip() == ""
 
 
-def test_core_dependencies_are_only_numpy_scipy_matplotlib_tqdm():
+def test_core_dependencies_are_small_and_pure():
+    """NumPy, SciPy, matplotlib, and two pure-Python helpers (progress bars, BLAS threads)."""
     from importlib.metadata import requires
 
     core = [r for r in requires("scaling-dynamics") if "extra ==" not in r]
     names = sorted(r.split(">")[0].split("=")[0].split("<")[0].strip().lower() for r in core)
-    assert names == ["matplotlib", "numpy", "scipy", "tqdm"]
+    assert names == ["matplotlib", "numpy", "scipy", "threadpoolctl", "tqdm"]

@@ -19,9 +19,9 @@ Fits of anyone's loss data (plain arrays of model size, steps and loss)
 from ._allocation import ComputeAllocation as ComputeAllocation
 from ._allocation import HoldoutScore as HoldoutScore
 from ._data import LossTable as LossTable
+from ._data import read_loss_table as read_loss_table
 from ._data_frontier import frontier_from_table as frontier_from_table
 from ._data_frontier import loss_exponent as loss_exponent
-from ._data import read_loss_table as read_loss_table
 from ._ensembles import EnsembleVsWidth as EnsembleVsWidth
 from ._ensembles import ensemble_vs_width as ensemble_vs_width
 from ._exponents import ScalingExponents as ScalingExponents

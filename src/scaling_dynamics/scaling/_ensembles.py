@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum
-from ._threads import one_blas_thread
 
 __all__ = ["EnsembleVsWidth", "ensemble_vs_width"]
 

@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._validation import as_float_array, check_choice, check_real, check_size
 from ..spectra import Spectrum
 from ._allocation import log_slope
 from ._exponents import closed_form_exponents
-from ._threads import one_blas_thread
 
 __all__ = ["FiniteSizeCorrections", "finite_size_corrections"]
 

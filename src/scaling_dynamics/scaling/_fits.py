@@ -35,12 +35,12 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp, softmax
 
+from .._blas import single_blas_thread
 from .._errors import ConvergenceError, InvalidParameterError
 from .._progress import progress_bar
 from .._validation import check_int, check_real
 from ._allocation import ComputeAllocation, HoldoutScore, holdout_split
 from ._data import LossTable, as_loss_table
-from ._threads import single_blas_thread
 
 __all__ = ["ChinchillaFit", "fit_chinchilla", "MIN_POINTS_CHINCHILLA"]
 

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum
 from ._allocation import log_slope
-from ._threads import one_blas_thread
 
 __all__ = [
     "TrainTestGap",

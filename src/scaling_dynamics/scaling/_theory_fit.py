@@ -38,6 +38,7 @@ import numpy as np
 from scipy.interpolate import RectBivariateSpline
 from scipy.optimize import least_squares, minimize
 
+from .._blas import one_blas_thread, single_blas_thread
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._validation import check_int, check_real
@@ -47,7 +48,6 @@ from ._data import LossTable, as_loss_table
 from ._exponents import ScalingExponents, closed_form_exponents
 from ._fits import MIN_POINTS_CHINCHILLA, _check_identifiable, _huber, fit_chinchilla
 from ._theory_frontier import TheoryLoss
-from ._threads import one_blas_thread, single_blas_thread
 
 __all__ = ["TheoryFit", "fit_theory"]
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._validation import check_size
 from ..spectra import Spectrum
 from ._exponents import closed_form_exponents
 from ._frontier import Frontier, optimize_frontier
-from ._threads import one_blas_thread
 
 __all__ = ["TheoryLoss", "theory_loss", "compute_optimal_frontier"]
 

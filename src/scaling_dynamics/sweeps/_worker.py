@@ -50,10 +50,8 @@ def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
     rebuilt when new modules (possibly bringing new libraries) have been imported.
     """
     global _controller, _modules_seen
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # the variables set before the worker started still apply
-        return contextlib.nullcontext()
+    from threadpoolctl import ThreadpoolController
+
     if _controller is None or len(sys.modules) != _modules_seen:
         _controller = ThreadpoolController()
         _modules_seen = len(sys.modules)

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import small_products
 from .._errors import InvalidParameterError
 from .._params import describe_problem
 from .._progress import progress_bar
@@ -37,7 +38,6 @@ from .._validation import check_int, check_real, check_size, check_times
 from .._version import __version__
 from ..results import LossCurves
 from ..spectra import Spectrum
-from ._blas import small_products
 from ._correlations import DiagonalCorrelations, diagonal_correlations, solve_on_rule
 from ._inversion import DEFAULT_NODES_2D, MAX_NODES, ContourRule, talbot_rule
 from ._modesums import ModeSet, expected_nodes, mode_set

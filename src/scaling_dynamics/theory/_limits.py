@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import small_products
 from .._errors import ConvergenceError
 from .._validation import check_int, check_size
 from ..spectra import Spectrum
-from ._blas import small_products
 from ._correlations import solve_pair_system
 from ._modesums import ModeSet, expected_nodes, mode_set
 from ._problem import check_compress, check_spectrum

@@ -48,10 +48,10 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import small_products
 from .._errors import ConvergenceError, InvalidParameterError
 from .._validation import check_int, check_real, check_size
 from ..spectra import Spectrum
-from ._blas import small_products
 from ._modesums import ModeSet, expected_nodes, mode_set
 
 __all__ = ["Responses", "solve_responses", "solve_on_modes"]

@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import small_products
 from .._errors import InvalidParameterError
 from .._validation import as_float_array, check_int, check_size, check_times
 from ..spectra import Spectrum
-from ._blas import small_products
 from ._inversion import DEFAULT_NODES_1D, MAX_NODES, talbot_rule
 from ._limits import limit_loss
 from ._modesums import expected_nodes, mode_set
