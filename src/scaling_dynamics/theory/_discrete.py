@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import time as _time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -212,9 +213,56 @@ def discrete_terms(
     ``switch`` overrides :math:`T_1` (tests compare the two contours where both apply).
     """
     started = _time.perf_counter()
-    n_t = times.size
+    T1 = switch_step(eta, beta, mu_max, n_nodes) if switch is None else int(switch)
+    diag: dict[str, Any] = {
+        "mu_max": mu_max,
+        "switch_step": T1,
+        "oscillation_radius": oscillation_radius(eta, beta, mu_max),
+        "n_contour_nodes": n_nodes,
+    }
+
+    def early_rule(t: np.ndarray, Tc: float) -> tuple[ContourRule, dict[str, Any]]:
+        return circle_rule(t, Tc, eta, beta)
+
+    def late_rule(t: np.ndarray) -> ContourRule:
+        return log_talbot_rule(t, n_nodes, eta, beta)
+
+    out = two_contour_terms(
+        spectrum, N, P, times, T1, early_rule, late_rule, diag,
+        compress=compress, tol=tol, progress=progress,
+        what=f"discrete-time theory (eta = {eta}, beta = {beta}, N = {N}, P = {P})",
+        names=("circle", "talbot in log r"),
+    )
+    diag["wall_time_s"] = _time.perf_counter() - started
+    return TheoryTerms(times=times, diagnostics=diag, **out)
+
+
+def two_contour_terms(
+    spectrum: Spectrum,
+    N: float,
+    P: float,
+    times: np.ndarray,
+    T1: float,
+    early_rule: Callable[[np.ndarray, float], tuple[ContourRule, dict[str, Any]]],
+    late_rule: Callable[[np.ndarray], ContourRule],
+    diag: dict[str, Any],
+    *,
+    compress: str,
+    tol: float,
+    progress: bool | None,
+    what: str,
+    names: tuple[str, str],
+) -> dict[str, np.ndarray]:
+    """The five curves at ``times``: t = 0 exactly, a closed contour up to ``T1``, Talbot after.
+
+    Times ``0 < t <= T1`` use ``early_rule(times, max time)`` (a contour around the whole
+    spectrum of the one-step map, shared nodes for all times); later times use
+    ``late_rule(times)`` (a Talbot contour per time). Shared by discrete GD / heavy ball
+    and continuous heavy ball; ``diag`` is updated with the contours' diagnostics, and
+    ``diag["contour"]`` names the contours used (``names`` = early, late).
+    """
     keys = ("test", "train", "test_cross", "train_cross", "bias")
-    out = {k: np.empty(n_t) for k in keys}
+    out = {k: np.empty(times.size) for k in keys}
     L0 = spectrum.initial_loss
     sig2 = spectrum.sigma**2
     zero = times == 0
@@ -222,53 +270,40 @@ def discrete_terms(
         out[k][zero] = L0
     out["train"][zero] = L0 + sig2
     out["train_cross"][zero] = L0 + sig2
-    T1 = switch_step(eta, beta, mu_max, n_nodes) if switch is None else int(switch)
     early = np.flatnonzero((times > 0) & (times <= T1))
     late = np.flatnonzero(times > T1)
-    diag: dict[str, Any] = {
-        "mu_max": mu_max,
-        "switch_step": T1,
-        "oscillation_radius": oscillation_radius(eta, beta, mu_max),
-        "n_contour_nodes": n_nodes,
-    }
     with progress_bar(int((~zero).sum()), "theory", progress, unit="time") as bar:
         if early.size:
-            Tc = float(times[early].max())
-            rule, info = circle_rule(times[early], Tc, eta, beta)
+            rule, info = early_rule(times[early], float(times[early].max()))
             diag.update(info)
             z = np.asarray(rule.nodes[0])
 
-            def solve_circle(ms: ModeSet) -> Responses:
+            def solve_closed(ms: ModeSet) -> Responses:
                 return solve_on_modes(ms, N, P, z, tol=tol)
 
-            ms, resp = _modes_and_responses(spectrum, N, P, z, compress, tol, solve_circle)
+            ms, resp = _modes_and_responses(spectrum, N, P, z, compress, tol, solve_closed)
             vals = _shared_node_terms(ms, N, P, spectrum.sigma, rule, resp)
             for k in keys:
                 out[k][early] = vals[k]
             bar.update(early.size)
-            diag["circle_newton_iterations_max"] = int(resp.iterations.max())
+            diag["early_newton_iterations_max"] = int(resp.iterations.max())
         if late.size:
-            rule = log_talbot_rule(times[late], n_nodes, eta, beta)
+            talbot = late_rule(times[late])
 
             def solve_talbot(ms: ModeSet) -> Responses:
-                return solve_on_rule(ms, N, P, rule, tol=tol)
+                return solve_on_rule(ms, N, P, talbot, tol=tol)
 
             ms, resp = _modes_and_responses(
-                spectrum, N, P, rule.nodes.ravel(), compress, tol, solve_talbot
+                spectrum, N, P, talbot.nodes.ravel(), compress, tol, solve_talbot
             )
-            vals = _talbot_terms(ms, N, P, spectrum.sigma, rule, resp, bar)
+            vals = _talbot_terms(ms, N, P, spectrum.sigma, talbot, resp, bar)
             for k in keys:
                 out[k][late] = vals[k]
             diag["talbot_newton_iterations_max"] = int(resp.iterations.max())
             diag["mode_sums"] = ms.method
     for k in keys:
         if not np.all(np.isfinite(out[k])):
-            raise ConvergenceError(
-                f"the discrete-time theory produced non-finite {k} losses (eta = {eta}, "
-                f"beta = {beta}, N = {N}, P = {P})."
-            )
-    diag["contour"] = "circle + talbot in log r" if early.size and late.size else (
-        "circle" if early.size else "talbot in log r"
-    )
-    diag["wall_time_s"] = _time.perf_counter() - started
-    return TheoryTerms(times=times, diagnostics=diag, **out)
+            raise ConvergenceError(f"the {what} produced non-finite {k} losses.")
+    used = [name for name, idx in zip(names, (early, late), strict=True) if idx.size]
+    diag["contour"] = " + ".join(used)
+    return out

@@ -58,16 +58,11 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ConvergenceError
-from .._progress import progress_bar
 from .._validation import check_real
 from ..spectra import Spectrum
-from ._correlations import solve_on_rule
-from ._discrete import _modes_and_responses, _shared_node_terms, _talbot_terms
+from ._discrete import two_contour_terms
 from ._dmft import TheoryTerms
 from ._inversion import ContourRule, talbot_rule
-from ._modesums import ModeSet
-from ._responses import Responses, solve_on_modes
 
 __all__ = ["HeavyBallFlow", "momentum_flow_terms", "flow_switch_time", "FLOW_SWITCH_TOL"]
 
@@ -161,52 +156,22 @@ def momentum_flow_terms(
 ) -> TheoryTerms:
     """All curves of continuous heavy ball at validated times (internal; ``switch`` overrides T1)."""
     started = _time.perf_counter()
-    keys = ("test", "train", "test_cross", "train_cross", "bias")
-    out = {k: np.empty(times.size) for k in keys}
-    L0 = spectrum.initial_loss
-    sig2 = spectrum.sigma**2
-    zero = times == 0
-    for k in ("test", "test_cross", "bias"):
-        out[k][zero] = L0
-    out["train"][zero] = L0 + sig2
-    out["train_cross"][zero] = L0 + sig2
     Y = _underdamped_height(mass, mu_max)
     T1 = flow_switch_time(mass, mu_max) if switch is None else float(switch)
-    early = np.flatnonzero((times > 0) & (times <= T1))
-    late = np.flatnonzero(times > T1)
     diag: dict[str, Any] = {"mu_max": mu_max, "switch_time": T1, "underdamped_height": Y}
-    with progress_bar(int((~zero).sum()), "theory", progress, unit="time") as bar:
-        if early.size:
-            Tc = float(times[early].max())
-            # the ellipse must enclose the underdamped segment even if Y is tiny
-            rule, info = _ellipse_rule(times[early], Tc, mass, Y)
-            diag.update(info)
-            zeta = np.asarray(rule.nodes[0])
 
-            def solve_ellipse(ms: ModeSet) -> Responses:
-                return solve_on_modes(ms, N, P, zeta, tol=tol)
+    def early_rule(t: np.ndarray, Tc: float) -> tuple[ContourRule, dict[str, Any]]:
+        # the ellipse must enclose the underdamped segment even if Y is tiny
+        return _ellipse_rule(t, Tc, mass, Y)
 
-            ms, resp = _modes_and_responses(spectrum, N, P, zeta, compress, tol, solve_ellipse)
-            vals = _shared_node_terms(ms, N, P, spectrum.sigma, rule, resp)
-            for k in keys:
-                out[k][early] = vals[k]
-            bar.update(early.size)
-        if late.size:
-            rule = _talbot_flow_rule(times[late], n_nodes, mass)
+    def late_rule(t: np.ndarray) -> ContourRule:
+        return _talbot_flow_rule(t, n_nodes, mass)
 
-            def solve_talbot(ms: ModeSet) -> Responses:
-                return solve_on_rule(ms, N, P, rule, tol=tol)
-
-            ms, resp = _modes_and_responses(
-                spectrum, N, P, rule.nodes.ravel(), compress, tol, solve_talbot
-            )
-            vals = _talbot_terms(ms, N, P, spectrum.sigma, rule, resp, bar)
-            for k in keys:
-                out[k][late] = vals[k]
-    for k in keys:
-        if not np.all(np.isfinite(out[k])):
-            raise ConvergenceError(  # pragma: no cover - the solvers raise first
-                f"the momentum-flow theory produced non-finite {k} losses (mass = {mass})."
-            )
+    out = two_contour_terms(
+        spectrum, N, P, times, T1, early_rule, late_rule, diag,
+        compress=compress, tol=tol, progress=progress,
+        what=f"momentum-flow theory (mass = {mass})",
+        names=("ellipse", "talbot"),
+    )
     diag["wall_time_s"] = _time.perf_counter() - started
     return TheoryTerms(times=times, diagnostics=diag, **out)
