@@ -160,3 +160,28 @@ def test_ensemble_limit():
     assert abs(four.test_loss - expected) < 1e-12
     c = predict(s, 100, 300, [1e9], ensemble=4)
     assert abs(c.test_loss[0] / four.test_loss - 1) < 1e-7
+
+
+@pytest.mark.parametrize("optimizer", [None, "gd"])
+def test_interpolating_train_loss_reaches_exactly_zero_never_below(optimizer):
+    """N > P, sigma = 0: the train loss converges to 0; round-off below 0 is set to 0."""
+    from scaling_dynamics import GradientDescent
+
+    s = Spectrum.power_law(1.5, 1.25, 1000)
+    kwargs = {} if optimizer is None else {"optimizer": GradientDescent(eta=0.5)}
+    times = [0, 100, 10_000, 1_000_000, 10_000_000]
+    c = predict(s, 2000, 500, times, **kwargs)
+    assert np.all(c.train_loss >= 0) and np.all(c.test_loss >= 0)
+    assert c.train_loss[-1] < 1e-12 * s.initial_loss
+    assert c.train_loss[1] > 1e-3  # still training at t = 100: nothing was clipped there
+
+
+def test_a_loss_negative_beyond_round_off_is_refused():
+    from scaling_dynamics import ConvergenceError
+    from scaling_dynamics.theory._dmft import clip_round_off
+
+    s = Spectrum.power_law(1.5, 1.25, 100)
+    ok = clip_round_off("train", np.array([0.5, -1e-17]), s)
+    assert ok[1] == 0.0 and ok[0] == 0.5
+    with pytest.raises(ConvergenceError, match="negative train loss"):
+        clip_round_off("train", np.array([0.5, -1e-3]), s)

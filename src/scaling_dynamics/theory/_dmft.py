@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._blas import small_products
-from .._errors import InvalidParameterError
+from .._errors import ConvergenceError, InvalidParameterError
 from .._params import describe_problem
 from .._progress import progress_bar
 from .._validation import check_int, check_real, check_size, check_times
@@ -44,7 +44,28 @@ from ._modesums import ModeSet, expected_nodes, mode_set
 from ._problem import check_compress, check_optimizer, check_spectrum
 from ._responses import Responses
 
-__all__ = ["predict", "TheoryTerms", "theory_terms", "check_common"]
+__all__ = ["predict", "TheoryTerms", "theory_terms", "check_common", "clip_round_off"]
+
+#: Losses below zero by less than this fraction of the loss scale are round-off.
+ROUND_OFF = 1e-9
+
+
+def clip_round_off(name: str, loss: np.ndarray, spectrum: Spectrum) -> np.ndarray:
+    """Set round-off below zero to zero; refuse a loss that is negative beyond round-off.
+
+    A converged train loss is a difference of nearly equal sums and can come out as
+    -1e-17; losses are non-negative, so values in ``[-ROUND_OFF * scale, 0)`` with
+    ``scale = L(0) + sigma^2`` become 0 (log plots and exponent fits stay defined).
+    Anything more negative is a failure of the numerics and raises.
+    """
+    scale = spectrum.initial_loss + spectrum.sigma**2
+    worst = float(np.min(loss)) if loss.size else 0.0
+    if worst < -ROUND_OFF * scale:
+        raise ConvergenceError(
+            f"the theory produced a negative {name} loss ({worst:.3g}, loss scale "
+            f"{scale:.3g}); try more contour nodes (n_nodes) or report the problem."
+        )
+    return np.maximum(loss, 0.0)
 
 _TIMES_PER_BLOCK = 25
 
@@ -283,8 +304,8 @@ def predict(
         raise InvalidParameterError("the theory produced non-finite losses.")  # pragma: no cover
     return LossCurves(
         times=times_arr,
-        test_loss=test,
-        train_loss=train,
+        test_loss=clip_round_off("test", test, spectrum),
+        train_loss=clip_round_off("train", train, spectrum),
         params=params,
         source="theory",
         seed=None,

@@ -23,6 +23,7 @@ from .._validation import check_int, check_real, check_size, check_times
 from .._version import __version__
 from ..optimizers import GradientDescent, Momentum, OnlineSGD
 from ..results import LossCurves
+from ._dmft import clip_round_off
 from ._edge import check_theory_stability, edge_of_modes
 from ._inversion import MAX_NODES
 from ._modesums import mode_set
@@ -82,8 +83,8 @@ def predict_optimizer(
         diag["note"] = "sgd uses the 1-D Talbot rule with 32 nodes; n_nodes is for 2-D rules"
         return LossCurves(
             times=times_arr,
-            test_loss=test,
-            train_loss=test + spectrum.sigma**2,
+            test_loss=clip_round_off("test", test, spectrum),
+            train_loss=clip_round_off("train", test, spectrum) + spectrum.sigma**2,
             params=describe_problem(spectrum, N, None, optimizer, E),
             source="theory",
             seed=None,
@@ -112,8 +113,8 @@ def predict_optimizer(
     diag["edge_kind"] = kind
     return LossCurves(
         times=times_arr,
-        test_loss=test,
-        train_loss=train,
+        test_loss=clip_round_off("test", test, spectrum),
+        train_loss=clip_round_off("train", train, spectrum),
         params=describe_problem(spectrum, N, P, optimizer, E),
         source="theory",
         seed=None,
