@@ -40,11 +40,27 @@ def describe() -> str:
     return ", ".join(parts)
 
 
+def load_line() -> str:
+    """The machine's load average now, so a reader can tell a quiet run from a busy one."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "Load average: unavailable on this platform."
+    return (
+        f"Load average (1, 5, 15 min) when the table was written: "
+        f"{one:.1f}, {five:.1f}, {fifteen:.1f} on {os.cpu_count()} cores."
+    )
+
+
 def write_result(name: str, title: str, body: str) -> str:
-    """Write ``benchmarks/results/<name>.md`` with the machine line; return the path."""
+    """Write ``benchmarks/results/<name>.md`` with the machine line; return the path.
+
+    The load average is added unless the body already reports it.
+    """
     folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{name}.md")
+    load = "" if "Load average" in body else f"{load_line()}\n\n"
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(f"# {title}\n\nMachine: {describe()}\n\n{body.rstrip()}\n")
+        fh.write(f"# {title}\n\nMachine: {describe()}\n\n{load}{body.rstrip()}\n")
     return path

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import time
 
 import numpy as np
@@ -36,16 +35,6 @@ from scaling_dynamics import (
     simulate,
 )
 from scaling_dynamics.theory import predict, spectral_edge
-
-
-def load_note() -> str:
-    """The load average when the table was written: other work on the machine inflates times."""
-    one, five, fifteen = os.getloadavg()
-    return (
-        f"Load average (1, 5, 15 min) when the table was written: {one:.1f}, {five:.1f}, "
-        f"{fifteen:.1f} on {os.cpu_count()} cores.\n\n"
-    )
-
 
 STEPS = [1, 2, 3, 5, 8, 13, 20, 35, 60, 100, 200, 500, 1000, 3000, 10000]
 SGD_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
@@ -224,8 +213,7 @@ def main() -> None:
     fb = full_batch_rows(args.seeds, args.root, args.quick)
     sg = sgd_rows(args.sgd_draws, args.root, args.quick)
     body = (
-        load_note()
-        + f"Root seed {args.root}. Deviation = (theory - simulation mean) / sem (sem floored at "
+        f"Root seed {args.root}. Deviation = (theory - simulation mean) / sem (sem floored at "
         "1e-10 of the loss scale, as in `scaling-dynamics compare`), the largest over the "
         "steps, signed, with the step where it occurs; `max rel` = largest relative "
         "difference of the test loss (theory / simulation - 1). Times in seconds.\n\n"

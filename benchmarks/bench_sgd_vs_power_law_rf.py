@@ -32,7 +32,6 @@ Without the peer the script records our side and says why the peer's rows are mi
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from typing import Any
 
@@ -41,16 +40,6 @@ from _machine import write_result
 
 from scaling_dynamics import OnlineSGD, Spectrum, simulate
 from scaling_dynamics.theory import predict, sgd_limit
-
-
-def load_note() -> str:
-    """The load average when the table was written: other work on the machine inflates times."""
-    one, five, fifteen = os.getloadavg()
-    return (
-        f"Load average (1, 5, 15 min) when the table was written: {one:.1f}, {five:.1f}, "
-        f"{fifteen:.1f} on {os.cpu_count()} cores.\n\n"
-    )
-
 
 A, B_EXP = 1.5, 1.25
 M, N = 6400, 1600
@@ -239,8 +228,7 @@ def main() -> None:
         cells += [f"{r['curve'][i]:.5g}" for r in peer if "curve" in r]
         curve_lines.append("| " + " | ".join(cells) + " |")
     body = (
-        load_note()
-        + f"Problem: a = {A}, b = {B_EXP} (peer alpha = {B_EXP / 2}, beta = {(A - B_EXP) / 2}), "
+        f"Problem: a = {A}, b = {B_EXP} (peer alpha = {B_EXP / 2}, beta = {(A - B_EXP) / 2}), "
         f"M = {M}, N = {N}, sigma = 0, one-pass SGD with eta = {args.eta}, B = {args.batch}; "
         f"{times.size} integer steps log-spaced from 1 to 1e5. Reference: "
         f"simulate(method=\"expected\") over {args.draws} projections (root seed {args.seed}), "

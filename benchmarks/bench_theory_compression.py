@@ -18,7 +18,6 @@ import time
 
 import numpy as np
 from _machine import write_result
-from _theory_bench import load_note
 
 from scaling_dynamics import Spectrum, predict
 
@@ -100,7 +99,7 @@ def main() -> None:
         + f"\n\nL(t) non-decreasing in M at every time (modes beyond M only add task power "
         f"the model cannot learn): {monotone}.\n"
     )
-    path = write_result("theory_compression", "Compressed mode sums", load_note() + body)
+    path = write_result("theory_compression", "Compressed mode sums", body)
     print(f"wrote {path}")
 
 

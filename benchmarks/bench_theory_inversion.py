@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 from _machine import write_result
-from _theory_bench import load_note
 
 from scaling_dynamics import Spectrum, predict
 from scaling_dynamics.theory import invert_laplace, invert_laplace_2d
@@ -61,7 +60,7 @@ def main() -> None:
         "| nodes per variable | 1-D exp | 1-D power | 2-D exp | 2-D power | theory vs n = 18 |\n"
         "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
     )
-    path = write_result("theory_inversion", "Inverse Laplace accuracy", load_note() + body)
+    path = write_result("theory_inversion", "Inverse Laplace accuracy", body)
     print(f"wrote {path}")
 
 

@@ -19,7 +19,6 @@ import time
 
 import numpy as np
 from _machine import write_result
-from _theory_bench import load_note
 
 from scaling_dynamics import Spectrum, predict, simulate
 
@@ -108,7 +107,7 @@ def main() -> None:
         "Huge and infinite spectra (compressed mode sums), same 100 times:\n\n"
         "| M | N | P | nodes | theory s |\n|---|---|---|---|---|\n" + "\n".join(big) + "\n"
     )
-    path = write_result("theory_speed", "Theory speed: one curve of 100 times", load_note() + body)
+    path = write_result("theory_speed", "Theory speed: one curve of 100 times", body)
     print(f"wrote {path}")
 
 

@@ -17,7 +17,6 @@ import time
 
 import numpy as np
 from _machine import write_result
-from _theory_bench import load_note
 
 from scaling_dynamics import Spectrum, predict, simulate
 from scaling_dynamics.cli.compare import deviations
@@ -80,7 +79,7 @@ def main() -> None:
         + f"\n\nLargest deviation over the grid: {worst:.2f} sem.\n"
     )
     path = write_result(
-        "theory_vs_simulation", "Theory against simulation (large grid)", load_note() + body
+        "theory_vs_simulation", "Theory against simulation (large grid)", body
     )
     print(f"wrote {path}")
 
