@@ -23,7 +23,7 @@ def test_figure_summaries_carry_the_physics(tmp_path):
     assert r.summary == {"rich_monotone": True, "scarce_reversed": True,
                          "early_stopped_monotone": True}
     r = make_figure("ensembling", tmp_path, quick=True)
-    assert r.summary["wider_wins"] == [False, True, True]
+    assert r.summary["one model of size E N beats E of size N"] == {"E=2": True, "E=4": True}
 
 
 def test_unknown_figure_is_refused():

@@ -172,6 +172,9 @@ def make_figure(
                                 ensemble_sizes=es, times=times, progress=progress)
         plots.plot_ensembles(res, path)
         data = res.to_dict()
-        summary = {"wider_wins": [bool(x) for x in res.wider_wins]}
+        # E = 1 is the same model on both sides; say only what the comparison decides
+        summary = {"one model of size E N beats E of size N": {
+            f"E={e}": bool(w) for e, w in zip(es, res.wider_wins, strict=True) if e > 1
+        }}
     _write(data_path, data)
     return FigureResult(name, path, data_path, summary)
