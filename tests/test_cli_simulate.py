@@ -91,6 +91,14 @@ def test_bad_options_give_one_line_and_nonzero_exit(capsys, argv, message):
     assert "Traceback" not in err
 
 
+def test_an_output_file_that_cannot_be_written_is_one_line(capsys, tmp_path):
+    target = tmp_path / "no-such-folder" / "run.json"
+    code, out, err = run_cli(capsys, "simulate", *SMALL, "--out", str(target))
+    assert code == 1
+    assert "cannot use" in err and "No such file or directory" in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
 def test_console_script_and_help_in_a_subprocess(tmp_path):
     help_text = subprocess.run([sys.executable, "-m", "scaling_dynamics", "simulate", "--help"],
                                capture_output=True, text=True, check=True).stdout

@@ -258,6 +258,14 @@ def test_torch_backend_agrees_with_numpy():
     np.testing.assert_allclose(a.test_loss_seeds, b.test_loss_seeds, rtol=1e-9)
 
 
+def test_cuda_backend_without_a_gpu_is_refused_with_the_alternatives():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is present: 'torch:cuda' is valid here")
+    with pytest.raises(InvalidParameterError, match="needs a CUDA GPU.*'torch:cpu'"):
+        simulate(SPEC, 10, 10, [1], backend="torch:cuda")
+
+
 def test_too_large_is_refused_before_allocating():
     import tracemalloc
 

@@ -88,6 +88,17 @@ def test_load_refuses_missing_arrays(tmp_path):
         Spectrum.load(tmp_path / "missing.npz")
 
 
+@pytest.mark.parametrize("kind", ["npy", "json"])
+def test_load_refuses_a_file_that_is_not_an_npz_archive(tmp_path, kind):
+    path = tmp_path / f"spectrum.{kind}"
+    if kind == "npy":
+        np.save(path, np.arange(3.0))  # np.load would return a bare array
+    else:
+        path.write_text('{"a": 1.5}')  # np.load would try to unpickle it
+    with pytest.raises(InvalidParameterError, match="is not an .npz archive"):
+        Spectrum.load(path)
+
+
 def test_dict_round_trip():
     s = Spectrum.power_law(1.7, 1.3, math.inf, sigma=0.1)
     t = Spectrum.from_dict(s.to_dict())

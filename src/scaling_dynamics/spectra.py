@@ -256,6 +256,14 @@ class Spectrum:
     def load(cls, path: str) -> Spectrum:
         """Read a spectrum written by :meth:`save` (or any ``.npz`` with those arrays)."""
         try:
+            with open(path, "rb") as fh:
+                is_npz = fh.read(4) == b"PK\x03\x04"  # an .npz file is a zip archive
+            if not is_npz:
+                raise InvalidParameterError(
+                    f"spectrum file {path!r} is not an .npz archive; write one with "
+                    "Spectrum.save or `scaling-dynamics spectrum --out DIR` (spectrum.npz), "
+                    "or numpy.savez(path, eigenvalues=..., target_weights=...)."
+                )
             with np.load(path, allow_pickle=False) as f:
                 keys = set(f.files)
                 missing = {"eigenvalues", "target_weights"} - keys

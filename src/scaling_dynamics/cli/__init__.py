@@ -114,3 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file or folder that cannot be read or written
+        where = f" {exc.filename!r}" if exc.filename else ""
+        sys.stderr.write(f"{prog}: error: cannot use{where}: {exc.strerror or exc}\n")
+        return 1

@@ -74,6 +74,13 @@ class TorchBackend(Backend):
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = torch.device(device)
+        if self.device.type == "cuda" and not torch.cuda.is_available():
+            build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}"
+            raise InvalidParameterError(
+                f"backend 'torch:cuda' needs a CUDA GPU, and PyTorch ({torch.__version__}, "
+                f"{build}) sees none; use 'torch' (the GPU when present, else the CPU), "
+                "'torch:cpu' or 'numpy'."
+            )
 
     def asarray(self, x: np.ndarray) -> Any:
         # np.require copies only read-only arrays (torch cannot wrap those safely)
