@@ -58,6 +58,9 @@ def test_bad_files_are_refused(tmp_path, curves):
         LossCurves.load(tmp_path / "other.json")
     with pytest.raises(InvalidParameterError, match="cannot read"):
         LossCurves.load(tmp_path / "nope.json")
+    (tmp_path / "image.json").write_bytes(b"\x89PNG\r\n\x1a\n\x00")  # binary, not text
+    with pytest.raises(InvalidParameterError, match="it is not text"):
+        LossCurves.load(tmp_path / "image.json")
 
 
 def test_shape_mismatch_is_refused():

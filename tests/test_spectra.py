@@ -59,7 +59,7 @@ def test_power_law_refuses_bad_input(kwargs, message):
         ([1.0, np.inf], [1.0, 1.0], r"`eigenvalues` must contain only finite numbers; entry 1 is inf"),
         ([1.0, 0.5], [1.0, np.nan], r"`target_weights` must contain only finite numbers; entry 1"),
         ([1.0, 0.5, 0.2], [1.0, 1.0], r"same length; got 3 and 2"),
-        ([], [], r"`eigenvalues` must have at least 1 entries; got 0"),
+        ([], [], r"`eigenvalues` must have at least 1 entry; got 0"),
         ([1.0, 0.5], [0.0, 0.0], r"must not be all zero"),
         ([[1.0, 0.5]], [[1.0, 1.0]], r"`eigenvalues` must be a 1-dimensional array"),
     ],

@@ -31,6 +31,12 @@ def _fmt(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def _short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for messages about bad input."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_real(
     name: str,
     value: Any,
@@ -148,7 +154,7 @@ def as_float_array(
         arr = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
         raise InvalidParameterError(
-            f"`{name}` must be an array of real numbers; got {type(values).__name__}."
+            f"`{name}` must be an array of real numbers; got {_short_repr(values)}."
         ) from None
     if arr.ndim != ndim:
         raise InvalidParameterError(
@@ -156,7 +162,8 @@ def as_float_array(
         )
     if arr.shape[0] < min_length:
         raise InvalidParameterError(
-            f"`{name}` must have at least {min_length} entries; got {arr.shape[0]}."
+            f"`{name}` must have at least {min_length} "
+            f"{'entry' if min_length == 1 else 'entries'}; got {arr.shape[0]}."
         )
     bad = ~np.isfinite(arr)
     if bad.any():

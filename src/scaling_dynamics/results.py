@@ -302,6 +302,11 @@ class LossCurves:
                 text = fh.read()
         except OSError as exc:
             raise InvalidParameterError(f"cannot read {path!r}: {exc.strerror}.") from None
+        except UnicodeDecodeError:
+            raise InvalidParameterError(
+                f"{path!r} is not a LossCurves file: it is not text (expected the .json or .csv "
+                "that LossCurves.save writes)."
+            ) from None
         try:
             if suffix == ".json":
                 return cls.from_json(text)

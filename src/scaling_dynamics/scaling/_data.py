@@ -76,7 +76,7 @@ def _column(name: str, values: Any) -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidParameterError(
-            f"`{name}` must contain only finite numbers (no NaN or inf); row {i} is {arr[i]!r}."
+            f"`{name}` must contain only finite numbers (no NaN or inf); row {i} is {float(arr[i])}."
         )
     if (arr <= 0).any():
         i = int(np.flatnonzero(arr <= 0)[0])
@@ -85,7 +85,7 @@ def _column(name: str, values: Any) -> np.ndarray:
             if name == "loss"
             else f"every {name.replace('_', ' ')} must be > 0"
         )
-        raise InvalidParameterError(f"`{name}` cannot be fitted: {what}; row {i} is {arr[i]!r}.")
+        raise InvalidParameterError(f"`{name}` cannot be fitted: {what}; row {i} is {float(arr[i])}.")
     return arr
 
 
