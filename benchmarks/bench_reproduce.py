@@ -125,7 +125,8 @@ def main() -> None:
             if os.path.exists(src):
                 shutil.copyfile(src, os.path.join(args.copy_figures, f"reproduce_{name}.png"))
     if not args.no_record:
-        path = write_result("reproduce", f"Paper reproduction ({args.preset} preset)", body)
+        name = "reproduce" if args.preset == "default" else f"reproduce_{args.preset}"
+        path = write_result(name, f"Paper reproduction ({args.preset} preset)", body)
         print(f"\nwrote {path}; figures and report in {out}")
 
 
