@@ -83,3 +83,7 @@ def test_bad_npz_files_are_refused(tmp_path):
     (tmp_path / "junk.npz").write_text("not a zip")
     with pytest.raises(InvalidParameterError, match="cannot read data file"):
         load_npz(tmp_path / "junk.npz")
+    np.save(tmp_path / "array.npy", np.ones(3))  # np.load would return a bare array
+    (tmp_path / "array.npy").rename(tmp_path / "array.npz")
+    with pytest.raises(InvalidParameterError, match="is not an .npz archive"):
+        load_npz(tmp_path / "array.npz")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,7 @@ __all__ = [
     "check_choice",
     "as_float_array",
     "parse_size",
+    "open_npz",
 ]
 
 
@@ -206,3 +209,25 @@ def check_times(name: str, values: Any, *, integer: bool = False) -> np.ndarray:
 
 def is_sequence(x: Any) -> bool:
     return isinstance(x, Sequence) and not isinstance(x, str)
+
+
+@contextmanager
+def open_npz(path: str | os.PathLike[str], what: str, hint: str) -> Iterator[Any]:
+    """Open ``path`` as an ``.npz`` archive (no pickles) for the ``with`` block.
+
+    A file that is not a zip archive is refused before numpy sees it (``np.load`` would
+    return a bare array for ``.npy`` or suggest unpickling anything else); ``hint`` says
+    how to write a valid one. Read errors, in opening or in the block, become
+    ``"cannot read <what> '<path>': <reason>"``.
+    """
+    try:
+        with open(path, "rb") as fh:
+            is_npz = fh.read(4) == b"PK\x03\x04"  # an .npz file is a zip archive
+        if not is_npz:
+            raise InvalidParameterError(f"cannot read {what} {path!r}: it is not an .npz archive; {hint}")
+        with np.load(path, allow_pickle=False) as archive:
+            yield archive
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, InvalidParameterError):
+            raise
+        raise InvalidParameterError(f"cannot read {what} {path!r}: {exc}") from None

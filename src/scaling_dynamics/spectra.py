@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import InvalidParameterError
-from ._validation import as_float_array, check_real, check_size
+from ._validation import as_float_array, check_real, check_size, open_npz
 
 __all__ = ["Spectrum", "MAX_MATERIALISED_MODES"]
 
@@ -255,27 +255,18 @@ class Spectrum:
     @classmethod
     def load(cls, path: str) -> Spectrum:
         """Read a spectrum written by :meth:`save` (or any ``.npz`` with those arrays)."""
-        try:
-            with open(path, "rb") as fh:
-                is_npz = fh.read(4) == b"PK\x03\x04"  # an .npz file is a zip archive
-            if not is_npz:
+        hint = (
+            "write one with Spectrum.save or `scaling-dynamics spectrum --out DIR` "
+            "(spectrum.npz), or numpy.savez(path, eigenvalues=..., target_weights=...)."
+        )
+        with open_npz(path, "spectrum file", hint) as f:
+            keys = set(f.files)
+            missing = {"eigenvalues", "target_weights"} - keys
+            if missing:
                 raise InvalidParameterError(
-                    f"spectrum file {path!r} is not an .npz archive; write one with "
-                    "Spectrum.save or `scaling-dynamics spectrum --out DIR` (spectrum.npz), "
-                    "or numpy.savez(path, eigenvalues=..., target_weights=...)."
+                    f"spectrum file {path!r} lacks the array(s) {sorted(missing)}; "
+                    "it needs `eigenvalues` and `target_weights` (and optionally `sigma`)."
                 )
-            with np.load(path, allow_pickle=False) as f:
-                keys = set(f.files)
-                missing = {"eigenvalues", "target_weights"} - keys
-                if missing:
-                    raise InvalidParameterError(
-                        f"spectrum file {path!r} lacks the array(s) {sorted(missing)}; "
-                        "it needs `eigenvalues` and `target_weights` (and optionally `sigma`)."
-                    )
-                sigma = float(f["sigma"]) if "sigma" in keys else 0.0
-                label = str(f["label"]) if "label" in keys else f"spectrum from {path}"
-                return cls.from_arrays(f["eigenvalues"], f["target_weights"], sigma, label=label)
-        except (OSError, ValueError) as exc:
-            if isinstance(exc, InvalidParameterError):
-                raise
-            raise InvalidParameterError(f"cannot read spectrum file {path!r}: {exc}") from None
+            sigma = float(f["sigma"]) if "sigma" in keys else 0.0
+            label = str(f["label"]) if "label" in keys else f"spectrum from {path}"
+            return cls.from_arrays(f["eigenvalues"], f["target_weights"], sigma, label=label)

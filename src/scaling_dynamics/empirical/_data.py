@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError
-from .._validation import check_int, check_real
+from .._validation import check_int, check_real, open_npz
 from ._deps import require_sklearn_datasets
 
 __all__ = [
@@ -212,20 +212,15 @@ def load_npz(path: str | os.PathLike[str], n_samples: int | None = None, *, seed
     """
     path = os.fspath(path)
     seed = check_int("seed", seed, low=0)
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            missing = {"X", "y"} - set(f.files)
-            if missing:
-                raise InvalidParameterError(
-                    f"data file {path!r} lacks the array(s) {sorted(missing)}; it needs "
-                    "`X` (inputs, one row per sample) and `y` (one target per sample)."
-                )
-            X = np.asarray(f["X"])
-            y = np.asarray(f["y"])
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, InvalidParameterError):
-            raise
-        raise InvalidParameterError(f"cannot read data file {path!r}: {exc}") from None
+    with open_npz(path, "data file", "write one with numpy.savez(path, X=..., y=...).") as f:
+        missing = {"X", "y"} - set(f.files)
+        if missing:
+            raise InvalidParameterError(
+                f"data file {path!r} lacks the array(s) {sorted(missing)}; it needs "
+                "`X` (inputs, one row per sample) and `y` (one target per sample)."
+            )
+        X = np.asarray(f["X"])
+        y = np.asarray(f["y"])
     if not (np.issubdtype(X.dtype, np.number) and np.issubdtype(y.dtype, np.number)):
         raise InvalidParameterError(
             f"`X` and `y` in {path!r} must be numeric arrays; got {X.dtype} and {y.dtype}."
