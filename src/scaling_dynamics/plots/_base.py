@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["new_figure", "save_figure", "sequential_colors"]
+__all__ = ["finish_figure", "new_figure", "save_figure", "sequential_colors"]
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 5.0, height: float = 3.8,
@@ -41,3 +41,10 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 150) -> st
         os.makedirs(folder, exist_ok=True)
     fig.savefig(path, dpi=dpi)
     return path
+
+
+def finish_figure(fig: Any, path: str | os.PathLike[str] | None, *, dpi: int = 150) -> Any:
+    """Save ``fig`` to ``path`` when one is given (:func:`save_figure`); return ``fig``."""
+    if path is not None:
+        save_figure(fig, path, dpi=dpi)
+    return fig

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import new_figure, save_figure, sequential_colors
+from ._base import finish_figure, new_figure, sequential_colors
 
 __all__ = ["plot_curves", "draw_curve", "comparison_figure", "curve_label"]
 
@@ -156,9 +156,7 @@ def plot_curves(
         ax.set_title(title)
     if legend and curves:
         ax.legend(fontsize="small", frameon=False)
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+    return finish_figure(fig, path)
 
 
 def comparison_figure(
@@ -201,6 +199,4 @@ def comparison_figure(
             dax.set_ylabel("(theory - sim) / sem")
     names = ("a", "b", "M", "N", "P", "sigma", "ensemble")
     fig.suptitle(title or f"theory vs simulation: {curve_label(simulation, names)}")
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+    return finish_figure(fig, path)

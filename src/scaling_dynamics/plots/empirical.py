@@ -11,15 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ._base import new_figure, save_figure, sequential_colors
+from ._base import finish_figure, new_figure, sequential_colors
 
 __all__ = ["plot_prediction", "plot_feature_learning"]
 
-
-def _finish(fig: Any, path: str | os.PathLike[str] | None) -> Any:
-    if path is not None:
-        save_figure(fig, path)
-    return fig
 
 
 def _positive(t: np.ndarray, L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +82,7 @@ def plot_prediction(
     ax_e.legend(fontsize=7)
     fig.suptitle(title or f"linearised networks against the model on the measured spectrum "
                  f"(a = {cmp.fit.a:.2f}, b = {cmp.fit.b:.2f}, eta = {cmp.eta:.3g})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def plot_feature_learning(
@@ -144,4 +139,4 @@ def plot_feature_learning(
     ax_c.set_title("compute frontier")
     ax_c.legend(fontsize=7)
     fig.suptitle(title or "does feature learning beat the kernel prediction?")
-    return _finish(fig, path)
+    return finish_figure(fig, path)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import new_figure, save_figure, sequential_colors
+from ._base import finish_figure, new_figure, sequential_colors
 
 __all__ = ["draw_figure", "FIGURE_DPI"]
 
@@ -113,6 +113,4 @@ def draw_figure(data: Any, path: str | os.PathLike[str] | None = None, *,
     if data.footnote:
         width = int(14 * data.panel_width * ncols)
         fig.supxlabel(textwrap.fill(data.footnote, width), fontsize=8, color="0.3")
-    if path is not None:
-        save_figure(fig, path, dpi=dpi)
-    return fig
+    return finish_figure(fig, path, dpi=dpi)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import new_figure, save_figure, sequential_colors
+from ._base import finish_figure, new_figure, sequential_colors
 
 __all__ = [
     "plot_bottlenecks",
@@ -25,11 +25,6 @@ __all__ = [
     "plot_fits",
 ]
 
-
-def _finish(fig: Any, path: str | os.PathLike[str] | None) -> Any:
-    if path is not None:
-        save_figure(fig, path)
-    return fig
 
 
 def _size_label(x: float) -> str:
@@ -97,7 +92,7 @@ def plot_bottlenecks(result: Any, path: str | os.PathLike[str] | None = None) ->
         ax2.set_title(f"fitted {s.fitted_exponent:.3f} over the last {s.fit_decades:g} decades")
         ax2.legend(fontsize=8)
     fig.suptitle(f"Scaling bottlenecks from the theory ({result.label})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 # ---------------------------------------------------------------------------- frontier
@@ -155,7 +150,7 @@ def plot_frontier(frontier: Any, path: str | os.PathLike[str] | None = None,
         ax.set_title(title)
         ax.legend(fontsize=8)
     fig.suptitle(f"Compute-optimal frontier ({frontier.params.get('label', 'loss surface')})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 # ---------------------------------------------------------------------------- finite size
@@ -204,7 +199,7 @@ def plot_finite_size(results: Any, path: str | os.PathLike[str] | None = None) -
         ax1.set_title(f"exponent of the finite-{name} correction")
         ax1.legend(fontsize=7)
     fig.suptitle(f"Finite-size corrections ({rows[0].label.rsplit(', ', 1)[0]})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 # ---------------------------------------------------------------------------- generalisation
@@ -234,7 +229,7 @@ def plot_train_test_gap(result: Any, path: str | os.PathLike[str] | None = None)
     ax1.set_title(f"gap ~ P^-{result.early_exponent:.2f} early, then builds up")
     ax1.legend(fontsize=7)
     fig.suptitle(f"Train-test gap ({result.label})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def plot_wider_is_better(result: Any, path: str | os.PathLike[str] | None = None) -> Any:
@@ -262,7 +257,7 @@ def plot_wider_is_better(result: Any, path: str | os.PathLike[str] | None = None
     ax.set_title("early stopping restores wider-is-better")
     ax.legend(fontsize=7)
     fig.suptitle(f"Wider is better, until data run out ({result.label})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 # ---------------------------------------------------------------------------- ensembles
@@ -298,7 +293,7 @@ def plot_ensembles(result: Any, path: str | os.PathLike[str] | None = None) -> A
     ax1.set_title("going wider beats ensembling")
     ax1.legend(fontsize=8)
     fig.suptitle(f"Ensembling versus width at equal compute ({result.label})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 # ---------------------------------------------------------------------------- fits
@@ -365,4 +360,4 @@ def plot_fits(table: Any, chinchilla: Any = None, theory: Any = None,
     ax1.set_title("compute-optimal allocation")
     ax1.legend(fontsize=7)
     fig.suptitle(f"Fits of {os.path.basename(str(table.source))}")
-    return _finish(fig, path)
+    return finish_figure(fig, path)

@@ -12,15 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ._base import new_figure, save_figure, sequential_colors
+from ._base import finish_figure, new_figure, sequential_colors
 
 __all__ = ["plot_spectrum", "plot_spectra_by_width"]
 
-
-def _finish(fig: Any, path: str | os.PathLike[str] | None) -> Any:
-    if path is not None:
-        save_figure(fig, path)
-    return fig
 
 
 def _binned(power: np.ndarray, per_decade: int = 8) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +89,7 @@ def plot_spectrum(
     ax_l.legend(fontsize=8)
     ax_p.legend(fontsize=8)
     fig.suptitle(title or spectrum.label)
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def plot_spectra_by_width(
@@ -138,4 +133,4 @@ def plot_spectra_by_width(
     ax_l.legend(fontsize=8)
     ax_c.legend(fontsize=8)
     fig.suptitle(title or "spectra of networks of several widths")
-    return _finish(fig, path)
+    return finish_figure(fig, path)

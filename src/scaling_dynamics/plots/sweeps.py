@@ -103,9 +103,7 @@ def plot_sweep(
         others = [c for c in varying if c != x]
         if x != "time" and has_time:
             hue = "time"
-        elif len(others) == 1:
-            hue = others[0]
-        elif len(others) > 1:
+        elif others:
             hue = others[0]
     rest = [c for c in varying if c not in (x, hue)]
     if rest:
