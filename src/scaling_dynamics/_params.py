@@ -8,7 +8,7 @@ from typing import Any
 from .optimizers import Optimizer
 from .spectra import Spectrum
 
-__all__ = ["describe_problem"]
+__all__ = ["describe_problem", "size_text"]
 
 
 def describe_problem(
@@ -33,3 +33,8 @@ def describe_problem(
     d["ensemble"] = int(ensemble)
     d.update(extra)
     return d
+
+
+def size_text(x: float) -> str:
+    """A size for labels and messages: ``"inf"`` or the integer."""
+    return "inf" if math.isinf(float(x)) else f"{int(x)}"

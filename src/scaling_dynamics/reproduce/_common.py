@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._params import size_text
 from .._validation import check_choice
 from ..spectra import Spectrum
 from ._panels import FigureData
@@ -45,11 +46,6 @@ def pick(preset: str, table: dict[str, Any]) -> Any:
     """The entry of ``table`` (keys tiny / default / full) for ``preset``."""
     check_choice("preset", preset, PRESETS)
     return table[preset]
-
-
-def size_text(x: float) -> str:
-    """``"inf"`` or the integer."""
-    return "inf" if math.isinf(float(x)) else f"{int(x)}"
 
 
 def power_law(M: int | float, sigma: float = 0.0, a: float = A_PAPER,

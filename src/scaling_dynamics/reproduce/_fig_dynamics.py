@@ -79,7 +79,7 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
     for n in sizes:
         fam = colors.get(n)
         col = None if fam else "k"
-        lab = f"N = {n}" if math.isfinite(n) else "N = inf"
+        lab = f"N = {n}"
         sim = sims[n]
         series_a.append(theory(times, theo[n][i_t], lab, family=fam, color=col))
         series_a.append(points(times, sim.test_loss[i_t], sim.test_loss_sem[i_t], family=fam,

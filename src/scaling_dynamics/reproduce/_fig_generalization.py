@@ -30,6 +30,7 @@ from ._common import (
     pick,
     power_law,
     run_simulation,
+    size_text,
 )
 from ._panels import FigureData, Panel, points, theory
 from ._types import ExponentCheck, FigureResult
@@ -97,7 +98,7 @@ def make_gap(out_dir: str, preset: str = "default", progress: bool | None = None
                                                n_seeds=seeds))
             bar.update()
     low = 1e-3 * float(np.min(res.test_loss))
-    n_txt = "inf" if math.isinf(N) else str(int(N))
+    n_txt = size_text(N)
     fig = FigureData(
         title=f"Train-test gap (a = {A_PAPER}, b = {B_PAPER}, sigma = {SIGMA}, N = {n_txt}, "
               f"M = {M})",
@@ -156,12 +157,12 @@ def make_wider(out_dir: str, preset: str = "default",
                 series[key] += [theory(times, th, f"N = {n}", family=fam),
                                 points(times, c.test_loss, c.test_loss_sem, family=fam)]
                 finals[key].append((c.test_loss[-1], c.test_loss_sem[-1]))
-                p_txt = "inf" if math.isinf(p) else str(int(p))
+                p_txt = size_text(p)
                 agreement.append(compare_curve(f"test loss, N = {n}, P = {p_txt}", times, th,
                                                c.test_loss, c.test_loss_sem, n_seeds=seeds))
                 bar.update()
     n_arr = np.asarray(ns, float)
-    rich_txt = "inf" if math.isinf(rich_P) else str(int(rich_P))
+    rich_txt = size_text(rich_P)
     fr = np.array(finals["rich"])
     fs = np.array(finals["scarce"])
     series_c = (

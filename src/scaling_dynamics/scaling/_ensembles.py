@@ -21,6 +21,7 @@ import numpy as np
 
 from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
+from .._params import size_text
 from .._progress import progress_bar
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum
@@ -135,7 +136,7 @@ def ensemble_vs_width(
             wide[i] = predict(spectrum, e * N, P, t, **predict_options).test_loss
             bar.update()
     wins = (wide[:, -1] < ens[:, -1]) & (np.array(es) > 1)
-    p_txt = "inf" if math.isinf(P) else str(int(P))
+    p_txt = size_text(P)
     return EnsembleVsWidth(
         model_size=N,
         sample_size=P,

@@ -24,6 +24,7 @@ import numpy as np
 
 from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
+from .._params import size_text
 from .._progress import progress_bar
 from .._validation import as_float_array, check_choice, check_real, check_size
 from ..spectra import Spectrum
@@ -175,7 +176,7 @@ def finite_size_corrections(
     if spectrum.is_power_law:
         e = closed_form_exponents(spectrum.a, spectrum.b)
         late = e.model_single if vary == "N" else e.data
-    other_txt = "inf" if math.isinf(other) else str(int(other))
+    other_txt = size_text(other)
     fixed = f"P={other_txt}" if vary == "N" else f"N={other_txt}"
     return FiniteSizeCorrections(
         size_name=vary,

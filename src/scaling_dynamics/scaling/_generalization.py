@@ -23,6 +23,7 @@ from scipy.optimize import minimize_scalar
 
 from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
+from .._params import size_text
 from .._progress import progress_bar
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum
@@ -148,7 +149,7 @@ def train_test_gap(
         early = -log_slope(np.array(ps, float), gap[:, 0])[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.where(gap[:, 0] > 0, gap[:, -1] / gap[:, 0], np.nan)
-    n_txt = "inf" if math.isinf(N) else str(int(N))
+    n_txt = size_text(N)
     return TrainTestGap(ps, N, spectrum.sigma, t, test, train, gap, early, growth,
                         f"{spectrum.label}, sigma={spectrum.sigma:g}, N={n_txt}")
 
