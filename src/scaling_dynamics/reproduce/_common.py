@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
 
 from .._errors import InvalidParameterError
 from .._params import size_text
@@ -81,14 +78,6 @@ class Timer:
         return time.perf_counter() - self.start
 
 
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
 def finish(
     *,
     name: str,
@@ -130,9 +119,9 @@ def finish(
         wall_time_s=timer.elapsed() if timer is not None else 0.0,
         notes=tuple(notes),
     )
-    record = {"result": result.to_dict(), "figure": encode_params(figure.to_dict())}
+    record = encode_params({"result": result.to_dict(), "figure": figure.to_dict()})
     tmp = data_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(record, fh, indent=1, allow_nan=False, default=_json_default)
+        json.dump(record, fh, indent=1, allow_nan=False)
     os.replace(tmp, data_path)
     return result

@@ -102,14 +102,15 @@ def make_bottlenecks(out_dir: str, preset: str = "default",
             th_p[i] = limit_loss(spec, math.inf, int(x)).test_loss
             bar.update()
     rows = (
-        (sweeps.time, t_sim, sim_t.test_loss, np.zeros(t_sim.size), th_t, "t", e.time,
+        (sweeps.time, t_sim, sim_t.test_loss, np.zeros(t_sim.size), th_t, "t",
          "time bottleneck: L ~ t^-r (N = P = inf)", "t (gradient-flow time)", 1),
-        (sweeps.data, x_sim, sim_p, sem_p, th_p, "P", e.data,
+        (sweeps.data, x_sim, sim_p, sem_p, th_p, "P",
          "data bottleneck: L ~ P^-r (t = N = inf)", "samples P", seeds),
-        (sweeps.model, x_sim, sim_n, sem_n, th_n, "N", e.model,
+        (sweeps.model, x_sim, sim_n, sem_n, th_n, "N",
          "model bottleneck: L ~ N^-r (t = P = inf)", "model size N", seeds),
     )
-    for sweep, xs, ys, ss, ts, xname, closed, quantity, xlabel, n_seeds in rows:
+    for sweep, xs, ys, ss, ts, xname, quantity, xlabel, n_seeds in rows:
+        closed = sweep.closed_form
         panels.append(Panel(
             f"{sweep.name}: L ~ {xname}^-{closed:.3g}, fitted {sweep.fitted_exponent:.3f}",
             xlabel, "test loss L",

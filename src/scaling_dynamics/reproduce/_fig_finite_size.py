@@ -83,7 +83,8 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
                 th[:, j] = predict(spec, n, p, t_sim).test_loss - ref_th
                 bar.update()
             other = "P" if v == "N" else "N"
-            late = e.model_single if v == "N" else e.data
+            r = corrections[v]
+            late = r.late_closed_form
             series = []
             for i, t in enumerate(t_sim):
                 fam = (i, t_sim.size)
@@ -97,7 +98,6 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
                                 color="C3"))
             panels.append(Panel(f"finite-{v} correction ({other} = inf, M = {M})", f"{v}",
                                 f"L(t, {v}) - L(t, {v} = inf)", tuple(series)))
-            r = corrections[v]
             panels.append(Panel(
                 f"its exponent from the theory (M = inf, {v} = {r.sizes[0]:g}..{r.sizes[-1]:g})",
                 "time t", f"-d log correction / d log {v}",

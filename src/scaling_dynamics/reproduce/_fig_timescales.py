@@ -58,7 +58,6 @@ class _BinnedDensity:
     u: np.ndarray
     density: np.ndarray
     atom: float
-    max_points_per_bin: int
 
 
 def _theory_bins(spectrum: Any, N: float, P: float, mode: int, edges: np.ndarray,
@@ -107,7 +106,7 @@ def _theory_bins(spectrum: Any, N: float, P: float, mode: int, edges: np.ndarray
     order = np.argsort(u_all, kind="stable")
     u_all, y_all = u_all[order], y_all[order]
     keep = np.concatenate([[True], np.diff(u_all) > 0])
-    return _BinnedDensity(mass, u_all[keep], y_all[keep] / u_all[keep], atom, int(m.max()))
+    return _BinnedDensity(mass, u_all[keep], y_all[keep] / u_all[keep], atom)
 
 
 def make(out_dir: str, preset: str = "default", progress: bool | None = None) -> FigureResult:

@@ -14,7 +14,7 @@ Series kinds
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -101,7 +101,6 @@ class FigureData:
     footnote: str = ""
     panel_width: float = 4.4
     panel_height: float = 3.5
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "footnote": self.footnote,

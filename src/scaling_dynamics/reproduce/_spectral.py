@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..spectra import Spectrum
+from ._agreement import seed_statistics
 
 __all__ = ["SampledTimescales", "sample_timescales"]
 
@@ -92,8 +93,6 @@ def sample_timescales(spectrum: Spectrum, N: float, P: float, mode: int, edges: 
         mu, c = _weights(spectrum, N, P, mode, np.random.default_rng(child))
         masses[i], _ = np.histogram(mu, edges, weights=c)
         atoms[i] = 1.0 - c.sum()
-    sem = masses.std(axis=0, ddof=1) / math.sqrt(n_draws) if n_draws > 1 else np.zeros(
-        edges.size - 1)
-    atom_sem = float(atoms.std(ddof=1) / math.sqrt(n_draws)) if n_draws > 1 else 0.0
-    return SampledTimescales(edges, masses.mean(axis=0), sem, float(atoms.mean()), atom_sem,
-                             n_draws)
+    mass, sem = seed_statistics(masses)
+    atom, atom_sem = seed_statistics(atoms)
+    return SampledTimescales(edges, mass, sem, float(atom), float(atom_sem), n_draws)

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..results import decode_params, encode_params
+
 __all__ = [
     "AGREEMENT_THRESHOLD",
     "PRESETS",
@@ -35,24 +37,6 @@ AGREEMENT_THRESHOLD = 3.0
 #: Size presets: ``tiny`` (seconds, for tests), ``default`` (all figures together within
 #: 10 minutes on 2 cores), ``full`` (the paper's sizes; tens of minutes).
 PRESETS = ("tiny", "default", "full")
-
-
-def _num(x: Any) -> Any:
-    """JSON-safe float (infinities and nan as strings)."""
-    if x is None:
-        return None
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x
-
-
-def _unnum(x: Any) -> Any:
-    if x in ("nan", "inf", "-inf"):
-        return float(x)
-    return x
 
 
 @dataclass(frozen=True)
@@ -110,9 +94,9 @@ class CurveAgreement:
             "label": self.label,
             "x_name": self.x_name,
             "n_points": self.n_points,
-            "max_abs_deviation": _num(self.max_abs_deviation),
-            "worst_x": _num(self.worst_x),
-            "above_threshold": [_num(x) for x in self.above_threshold],
+            "max_abs_deviation": encode_params(float(self.max_abs_deviation)),
+            "worst_x": encode_params(float(self.worst_x)),
+            "above_threshold": [encode_params(float(x)) for x in self.above_threshold],
             "n_seeds": self.n_seeds,
             "agrees": self.agrees,
         }
@@ -123,9 +107,9 @@ class CurveAgreement:
             label=d["label"],
             x_name=d["x_name"],
             n_points=int(d["n_points"]),
-            max_abs_deviation=float(_unnum(d["max_abs_deviation"])),
-            worst_x=float(_unnum(d["worst_x"])),
-            above_threshold=tuple(float(_unnum(x)) for x in d.get("above_threshold", [])),
+            max_abs_deviation=float(decode_params(d["max_abs_deviation"])),
+            worst_x=float(decode_params(d["worst_x"])),
+            above_threshold=tuple(float(decode_params(x)) for x in d.get("above_threshold", [])),
             n_seeds=int(d.get("n_seeds", 0)),
         )
 
@@ -158,15 +142,16 @@ class ExponentCheck:
     def to_dict(self) -> dict[str, Any]:
         return {
             "quantity": self.quantity,
-            "measured": _num(self.measured),
-            "predicted": _num(self.predicted),
-            "difference": _num(self.difference),
+            "measured": encode_params(float(self.measured)),
+            "predicted": encode_params(float(self.predicted)),
+            "difference": encode_params(float(self.difference)),
             "source": self.source,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExponentCheck:
-        return cls(d["quantity"], float(_unnum(d["measured"])), float(_unnum(d["predicted"])),
+        return cls(d["quantity"], float(decode_params(d["measured"])),
+                   float(decode_params(d["predicted"])),
                    d["source"])
 
 
@@ -234,7 +219,6 @@ class FigureResult:
                 + "; ".join(a.statement() for a in bad) + ".")
 
     def to_dict(self) -> dict[str, Any]:
-        from ..results import encode_params
 
         return {
             "name": self.name,
@@ -254,7 +238,6 @@ class FigureResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FigureResult:
-        from ..results import decode_params
 
         return cls(
             name=d["name"],
