@@ -17,15 +17,32 @@ many thousands of modes keep every thread, their products gain from them) use
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from threadpoolctl import threadpool_limits
 
-__all__ = ["SMALL_MODE_SET", "one_blas_thread", "single_blas_thread", "small_products"]
+__all__ = [
+    "SMALL_MODE_SET",
+    "THREAD_VARIABLES",
+    "one_blas_thread",
+    "single_blas_thread",
+    "single_thread_environment",
+    "small_products",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Environment variables that cap the threads of BLAS/OpenMP libraries.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
 
 #: Mode sets up to this many nodes run with one BLAS thread.
 SMALL_MODE_SET = 5000
@@ -57,3 +74,22 @@ def one_blas_thread(func: F) -> F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def single_thread_environment() -> Iterator[None]:
+    """Set the :data:`THREAD_VARIABLES` to 1 inside the block, then restore them.
+
+    For starting worker processes: their libraries read the variables when loaded, so each
+    worker runs one thread and J workers use J cores.
+    """
+    saved = {var: os.environ.get(var) for var in THREAD_VARIABLES}
+    os.environ.update({var: "1" for var in THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value

@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from .._blas import single_thread_environment
 from .._errors import InvalidParameterError, ScalingDynamicsError
 from .._validation import check_choice, check_int
 from . import (
@@ -78,18 +79,28 @@ def make_figure(name: str, out_dir: str | os.PathLike[str], preset: str = "defau
     progress : bool or None
         Progress bars on stderr (``None``: only on a terminal).
     """
+    _check_name(name)
+    check_choice("preset", preset, PRESETS)
+    return FIGURES[name].make(os.fspath(out_dir), preset, progress)
+
+
+def _check_name(name: Any) -> None:
     if not isinstance(name, str) or name not in FIGURES:
         raise InvalidParameterError(
             f"`name` must be one of {', '.join(FIGURES)} (or 'all'); got {name!r}."
         )
-    check_choice("preset", preset, PRESETS)
-    return FIGURES[name].make(os.fspath(out_dir), preset, progress)
 
 
 def _verdict(r: FigureResult) -> str:
     if not r.agreement:
         return "theory only"
     return "agrees" if r.agrees else f"max deviation {r.max_abs_deviation:.2f} sem"
+
+
+def _finished(k: int, total: int, name: str, r: FigureResult, started: float) -> str:
+    """The line announcing figure ``k`` of ``total``: its time, verdict and the total so far."""
+    return (f"[{k}/{total}] {name}: {r.wall_time_s:.1f} s, {_verdict(r)} "
+            f"(total {time.perf_counter() - started:.0f} s)")
 
 
 def _make_in_worker(name: str, out_dir: str, preset: str) -> FigureResult:
@@ -132,10 +143,7 @@ def make_figures(names: Sequence[str] | None, out_dir: str | os.PathLike[str],
     """
     names = figure_names() if names is None else list(names)
     for n in names:
-        if n not in FIGURES:
-            raise InvalidParameterError(
-                f"`name` must be one of {', '.join(FIGURES)} (or 'all'); got {n!r}."
-            )
+        _check_name(n)
     check_choice("preset", preset, PRESETS)
     jobs = check_int("jobs", jobs, low=1)
     log = sys.stderr if log is None else log
@@ -162,14 +170,10 @@ def make_figures(names: Sequence[str] | None, out_dir: str | os.PathLike[str],
             except ScalingDynamicsError as exc:
                 failed(n, exc, k)
                 continue
-            announce(f"[{k}/{total}] {n}: {done[n].wall_time_s:.1f} s, {_verdict(done[n])} "
-                     f"(total {time.perf_counter() - started:.0f} s)")
+            announce(_finished(k, total, n, done[n], started))
     else:
         done = _make_parallel(names, out_dir, preset, jobs, announce, failed, started)
     return [done[n] for n in names if n in done]
-
-
-_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _make_parallel(names: list[str], out_dir: str, preset: str, jobs: int, announce: Any,
@@ -180,12 +184,9 @@ def _make_parallel(names: list[str], out_dir: str, preset: str, jobs: int, annou
     order = sorted(names, key=lambda n: -FIGURES[n].weight)
     total = len(names)
     announce(f"making {total} figures ({preset}) in {min(jobs, total)} worker processes ...")
-    saved = {k: os.environ.get(k) for k in _BLAS_THREADS}
     done: dict[str, FigureResult] = {}
-    try:
-        # spawned workers read these when they import numpy
-        for k in _BLAS_THREADS:
-            os.environ[k] = "1"
+    # spawned workers read the *_NUM_THREADS variables when they import numpy
+    with single_thread_environment():
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=ctx) as pool:
             futures = {pool.submit(_make_in_worker, n, out_dir, preset): n for n in order}
@@ -201,12 +202,5 @@ def _make_parallel(names: list[str], out_dir: str, preset: str, jobs: int, annou
                         raise
                     continue
                 done[n] = r
-                announce(f"[{k}/{total}] {n}: {r.wall_time_s:.1f} s, {_verdict(r)} "
-                         f"(total {time.perf_counter() - started:.0f} s)")
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+                announce(_finished(k, total, n, r, started))
     return done

@@ -22,13 +22,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from .._blas import single_thread_environment
 from .._errors import InvalidParameterError, MissingDependencyError, ScalingDynamicsError
 from .._progress import progress_bar
 from .._validation import check_int
 from .._version import __version__
 from ._grid import Grid, Point, _jsonable, load_grid
 from ._store import POINT_FORMAT, SkippedFile, Store, result_checksum
-from ._worker import THREAD_VARIABLES, compute_point, worker_version
+from ._worker import compute_point, worker_version
 
 __all__ = ["run_sweep", "SweepReport", "PointFailure", "default_jobs"]
 
@@ -153,21 +154,6 @@ def _init_local_worker() -> None:
         threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
 
 
-@contextlib.contextmanager
-def _single_thread_environment() -> Iterator[None]:
-    """Set the ``*_NUM_THREADS`` variables to 1 while workers are being started."""
-    saved = {var: os.environ.get(var) for var in THREAD_VARIABLES}
-    os.environ.update({var: "1" for var in THREAD_VARIABLES})
-    try:
-        yield
-    finally:
-        for var, value in saved.items():
-            if value is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = value
-
-
 class _Processes(_Executor):
     """A pool of spawned processes (``concurrent.futures.ProcessPoolExecutor``)."""
 
@@ -201,7 +187,7 @@ class _Processes(_Executor):
         while todo:
             # Spawned workers start on the first submissions and inherit the environment
             # then: one BLAS thread even for libraries a command imports later.
-            with _single_thread_environment():
+            with single_thread_environment():
                 pool = self._pool = self._start()
                 top_up(pool)
             while pending:

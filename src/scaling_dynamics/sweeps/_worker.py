@@ -24,18 +24,11 @@ import time
 import traceback
 from typing import Any
 
+from .._blas import THREAD_VARIABLES
 from .._version import __version__
 
 __all__ = ["compute_point", "THREAD_VARIABLES", "worker_version"]
 
-#: Environment variables that cap the threads of BLAS/OpenMP libraries.
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
 _MAX_STDERR = 4000
 
 
