@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -205,10 +205,6 @@ def check_times(name: str, values: Any, *, integer: bool = False) -> np.ndarray:
                 f"entry {i} is {float(arr[i])!r}."
             )
     return arr
-
-
-def is_sequence(x: Any) -> bool:
-    return isinstance(x, Sequence) and not isinstance(x, str)
 
 
 @contextmanager

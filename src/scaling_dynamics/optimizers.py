@@ -31,19 +31,26 @@ __all__ = [
 ]
 
 
+class _Optimizer:
+    """What every optimiser shares: its record in ``LossCurves.params``."""
+
+    name = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"optimizer": name, **hyper-parameters}`` (inverse: :func:`optimizer_from_dict`)."""
+        return {"optimizer": self.name, **asdict(self)}  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
-class GradientFlow:
+class GradientFlow(_Optimizer):
     """Continuous-time gradient flow; time ``t`` is gradient-flow time."""
 
     name = "gf"
     discrete = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.name}
-
 
 @dataclass(frozen=True)
-class GradientDescent:
+class GradientDescent(_Optimizer):
     """Full-batch gradient descent with step ``eta`` (> 0); time counts steps."""
 
     eta: float
@@ -53,12 +60,9 @@ class GradientDescent:
     def __post_init__(self) -> None:
         check_real("eta", self.eta, low=0.0, low_open=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.name, **asdict(self)}
-
 
 @dataclass(frozen=True)
-class Momentum:
+class Momentum(_Optimizer):
     """Heavy-ball momentum with step ``eta`` (> 0) and momentum ``beta`` in [0, 1); time counts steps."""
 
     eta: float
@@ -70,12 +74,9 @@ class Momentum:
         check_real("eta", self.eta, low=0.0, low_open=True)
         check_real("beta", self.beta, low=0.0, high=1.0, high_open=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.name, **asdict(self)}
-
 
 @dataclass(frozen=True)
-class OnlineSGD:
+class OnlineSGD(_Optimizer):
     """One-pass SGD: step ``eta`` (> 0), fresh batch of ``batch_size`` (>= 1) samples each step."""
 
     eta: float
@@ -86,9 +87,6 @@ class OnlineSGD:
     def __post_init__(self) -> None:
         check_real("eta", self.eta, low=0.0, low_open=True)
         object.__setattr__(self, "batch_size", check_int("batch", self.batch_size, low=1))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.name, **asdict(self)}
 
 
 Optimizer = GradientFlow | GradientDescent | Momentum | OnlineSGD

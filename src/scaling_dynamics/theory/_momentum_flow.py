@@ -53,12 +53,13 @@ from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._validation import check_real
+from ..optimizers import _Optimizer
 from ..spectra import Spectrum
 from ._discrete import two_contour_terms
 from ._dmft import TheoryTerms
@@ -72,7 +73,7 @@ _NODES_PER_WIDTH = 6.0
 
 
 @dataclass(frozen=True)
-class HeavyBallFlow:
+class HeavyBallFlow(_Optimizer):
     r"""Heavy-ball momentum in continuous time, :math:`m\ddot v + \dot v = -\nabla_v \hat L/2`.
 
     The limit of :class:`~scaling_dynamics.Momentum` ``(eta, beta)`` as
@@ -92,9 +93,6 @@ class HeavyBallFlow:
 
     def __post_init__(self) -> None:
         check_real("mass", self.mass, low=0.0, low_open=True)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.name, **asdict(self)}
 
 
 def _underdamped_height(mass: float, mu_max: float) -> float:
