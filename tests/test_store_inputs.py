@@ -104,6 +104,9 @@ def test_the_theory_agrees_with_the_stored_simulation(store):
         (["fit"], "give either DATA.csv or --store DIR"),
         (["fit", "x.csv", "--store", "."], "give either DATA.csv or --store DIR"),
         (["exponents", "--where", "P=1"], "give --store DIR"),
+        (["compute-optimal", "--where", "P=1"], "give --store DIR"),
+        # --where used to be ignored silently when fit read a CSV file
+        (["fit", "runs.csv", "--where", "P=1"], "give --store DIR"),
         (["compute-optimal", "--store", ".", "--where", "P"], "`where` must look like K=V"),
     ],
 )

@@ -27,7 +27,7 @@ import numpy as np
 from ._errors import InvalidParameterError
 from ._version import __version__
 
-__all__ = ["LossCurves", "encode_params", "decode_params"]
+__all__ = ["LossCurves", "encode_params", "decode_params", "write_json"]
 
 _FORMAT_TAG = "scaling-dynamics LossCurves v1"
 _CURVE_KEYS = ("test_loss", "test_loss_sem", "train_loss", "train_loss_sem")
@@ -71,6 +71,12 @@ def _decode(value: Any) -> Any:
 
 encode_params = _encode
 decode_params = _decode
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write ``obj`` to ``path`` as indented JSON, encoded by :func:`encode_params`."""
+    with open(path, "w") as f:
+        json.dump(_encode(obj), f, indent=1, allow_nan=False)
 
 
 @dataclass(frozen=True, eq=False)

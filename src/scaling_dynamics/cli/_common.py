@@ -139,18 +139,28 @@ def add_model_arguments(
                        help="root seed; the same seed gives identical results (default %(default)s)")
 
 
+def add_format_argument(group: Any) -> None:
+    """``--format table|json`` on a parser or argument group."""
+    group.add_argument("--format", choices=("table", "json"), default="table",
+                       help="table for people, json for programs: one JSON object on stdout "
+                       "(default %(default)s)")
+
+
+def add_progress_arguments(group: Any, *, bars: str = "the progress bar") -> None:
+    """``--progress`` / ``--no-progress`` (default: bars only on a terminal)."""
+    group.add_argument("--progress", dest="progress", action="store_true", default=None,
+                       help=f"always show {bars} on stderr (default: only on a terminal)")
+    group.add_argument("--no-progress", dest="progress", action="store_false",
+                       help=f"never show {bars}")
+
+
 def add_output_arguments(parser: argparse.ArgumentParser, *, out_help: str | None = None) -> None:
     g = parser.add_argument_group("output")
-    g.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for programs: one JSON object on stdout "
-                   "(default %(default)s)")
+    add_format_argument(g)
     g.add_argument("--out", metavar="FILE", default=None,
                    help=out_help or "also save the full result (per-seed curves included) to FILE "
                    "(.json or .csv)")
-    g.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show the progress bar on stderr (default: only on a terminal)")
-    g.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="never show the progress bar")
+    add_progress_arguments(g)
 
 
 def spectrum_from_args(args: argparse.Namespace):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import InvalidParameterError
 
-__all__ = ["add_store_arguments", "where_from_args", "store_loss_table", "store_constants"]
+__all__ = ["add_store_arguments", "parse_where", "where_from_args", "StoreInput", "read_store"]
 
 
 def add_store_arguments(parser: argparse.ArgumentParser, what: str) -> None:
@@ -19,39 +20,50 @@ def add_store_arguments(parser: argparse.ArgumentParser, what: str) -> None:
                    "(repeatable), e.g. --where P=1000 --where optimizer=gf")
 
 
-def where_from_args(args: argparse.Namespace) -> dict[str, Any]:
+def parse_where(items: list[str], example: str = "K=V (e.g. P=1000)") -> dict[str, Any]:
+    """``["K=V", ...]`` as ``{K: value}``, values parsed as the store parses them."""
     from ..sweeps._table import parse_value
 
     where: dict[str, Any] = {}
-    for item in args.where:
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InvalidParameterError(f"`where` must look like K=V (e.g. P=1000); got {item!r}.")
+            raise InvalidParameterError(f"`where` must look like {example}; got {item!r}.")
         where[key.strip()] = parse_value(value)
+    return where
+
+
+def where_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """``--where`` of a command that reads ``--store``; refused without a store."""
+    where = parse_where(args.where)
     if where and not args.store:
         raise InvalidParameterError("`where` selects points of a sweep store; give --store DIR.")
     return where
 
 
-def store_loss_table(args: argparse.Namespace, *, size: str = "N", time: str = "time",
-                     loss: str = "test_loss") -> Any:
-    """The store's (size, time, loss) rows as a ``scaling.LossTable``."""
-    from ..sweeps import to_loss_table
+@dataclass(frozen=True)
+class StoreInput:
+    """What a command reads from ``--store``: the loss rows and the fixed parameters."""
 
-    return to_loss_table(args.store, size=size, time=time, loss=loss,
-                         where=where_from_args(args))
+    table: Any  # scaling.LossTable
+    constants: dict[str, Any] = field(default_factory=dict)
 
 
-def store_constants(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
-    """Values of parameters that are the same at every selected point (others are left out)."""
-    from ..sweeps import load
+def read_store(args: argparse.Namespace, *, size: str = "N", time: str = "time",
+               loss: str = "test_loss", constants: tuple[str, ...] = ()) -> StoreInput:
+    """Read the store once: its (size, time, loss) rows as a ``scaling.LossTable``, and the
+    ``constants`` that have one value at every selected point (others are left out)."""
+    from ..sweeps import load, to_loss_table
     from ..sweeps._table import select
 
-    frame = select(load(args.store), where_from_args(args))
+    where = where_from_args(args)
+    frame = load(args.store)
+    table = to_loss_table(frame, size=size, time=time, loss=loss, where=where)
+    selected = select(frame, where)
     out: dict[str, Any] = {}
-    for name in names:
-        if name in frame.columns:
-            values = frame[name].dropna().unique()
+    for name in constants:
+        if name in selected.columns:
+            values = selected[name].dropna().unique()
             if len(values) == 1:
                 out[name] = values[0].item() if hasattr(values[0], "item") else values[0]
-    return out
+    return StoreInput(table, out)

@@ -28,7 +28,9 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from ._common import (
+    add_format_argument,
     add_model_arguments,
+    add_progress_arguments,
     optimizer_from_args,
     parse_times,
     print_json,
@@ -47,15 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--out", metavar="DIR", default="compare",
                    help="folder for simulation.json, theory.json and comparison.png "
                    "(created if needed; default %(default)s)")
-    g.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for programs: one JSON object on stdout "
-                   "(default %(default)s)")
+    add_format_argument(g)
     g.add_argument("--backend", default="numpy",
                    help="simulation backend: numpy (default), torch, torch:cpu or torch:cuda")
-    g.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show progress bars on stderr (default: only on a terminal)")
-    g.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="never show progress bars")
+    add_progress_arguments(g, bars="progress bars")
 
 
 def deviations(theory: Any, simulation: Any) -> dict[str, np.ndarray]:

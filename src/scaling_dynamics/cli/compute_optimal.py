@@ -26,9 +26,10 @@ import argparse
 import math
 import os
 import sys
+from typing import Any
 
-from ._common import _float, _int, _size, print_json
-from ._store import add_store_arguments, store_constants, store_loss_table
+from ._common import _float, _int, _size, add_format_argument, add_progress_arguments, print_json
+from ._store import add_store_arguments, read_store, where_from_args
 
 #: Budgets of the theory frontier when --compute is not given.
 DEFAULT_COMPUTE = "log:1e4:1e10:7"
@@ -57,14 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    "(default %(default)s)")
     add_store_arguments(parser, "measured loss curves (columns N, time, test_loss)")
     o = parser.add_argument_group("output")
-    o.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for programs (default %(default)s)")
+    add_format_argument(o)
     o.add_argument("--out", metavar="DIR", default=None,
                    help="write frontier.json and frontier.png to DIR")
-    o.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show the progress bar on stderr")
-    o.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="never show the progress bar")
+    add_progress_arguments(o)
 
 
 def parse_compute(text: str):
@@ -112,8 +109,8 @@ def _run_store(args: argparse.Namespace) -> int:
     from ..scaling._data_frontier import frontier_from_table
     from ..spectra import Spectrum
 
-    table = store_loss_table(args)
-    const = store_constants(args, ("a", "b", "M", "P", "sigma", "optimizer"))
+    stored = read_store(args, constants=("a", "b", "M", "P", "sigma", "optimizer"))
+    table, const = stored.table, stored.constants
     expected = None
     if "a" in const and "b" in const and const["a"] is not None and const["b"] is not None:
         expected = closed_form_exponents(const["a"], const["b"])
@@ -127,22 +124,12 @@ def _run_store(args: argparse.Namespace) -> int:
                                       const.get("sigma") or 0.0)
         theory = compute_optimal_frontier(spectrum, measured.compute, P=P, n_grid=args.grid,
                                           min_steps=args.min_steps, progress=args.progress)
+    record = {"measured": measured.to_dict(),
+              "theory": None if theory is None else theory.to_dict()}
     if args.out:
-        import json
-
-        from ..plots.scaling import plot_frontier
-        from ..results import encode_params
-
-        os.makedirs(args.out, exist_ok=True)
-        record = {"measured": measured.to_dict(),
-                  "theory": None if theory is None else theory.to_dict()}
-        with open(os.path.join(args.out, "frontier.json"), "w") as f:
-            json.dump(encode_params(record), f, indent=1, allow_nan=False)
-        plot_frontier(measured, os.path.join(args.out, "frontier.png"), extra=theory,
-                      labels=("measured", "theory"))
+        _save(args.out, record, measured, theory, labels=("measured", "theory"))
     if args.format == "json":
-        print_json({"measured": measured.to_dict(),
-                    "theory": None if theory is None else theory.to_dict()})
+        print_json(record)
         return 0
     sys.stdout.write(_table(measured, f"# compute-optimal frontier measured on {table.source}"))
     if theory is not None:
@@ -155,16 +142,24 @@ def _run_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def _save(out: str, record: dict[str, Any], frontier: Any, extra: Any,
+          labels: tuple[str, str] | None = None) -> None:
+    """``OUT/frontier.json`` (the printed record) and ``OUT/frontier.png``."""
+    from ..plots.scaling import plot_frontier
+    from ..results import write_json
+
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, "frontier.json"), record)
+    plot_frontier(frontier, os.path.join(out, "frontier.png"), extra=extra, labels=labels)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..scaling import compute_optimal_frontier
     from ..spectra import Spectrum
 
     if args.store:
         return _run_store(args)
-    if args.where:
-        from .._errors import InvalidParameterError
-
-        raise InvalidParameterError("`where` selects points of a sweep store; give --store DIR.")
+    where_from_args(args)  # refuses --where without --store
     spectrum = Spectrum.power_law(args.a, args.b, args.M, args.sigma)
     budgets = parse_compute(args.compute or DEFAULT_COMPUTE)
     fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
@@ -173,18 +168,11 @@ def run(args: argparse.Namespace) -> int:
     if args.out and not math.isinf(fr.params["P"]):
         reference = compute_optimal_frontier(spectrum, budgets, P=math.inf, n_grid=args.grid,
                                              min_steps=args.min_steps, progress=args.progress)
+    record = fr.to_dict()
     if args.out:
-        import json
-
-        from ..plots.scaling import plot_frontier
-        from ..results import encode_params
-
-        os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "frontier.json"), "w") as f:
-            json.dump(encode_params(fr.to_dict()), f, indent=1, allow_nan=False)
-        plot_frontier(fr, os.path.join(args.out, "frontier.png"), extra=reference)
+        _save(args.out, record, fr, reference)
     if args.format == "json":
-        print_json(fr.to_dict())
+        print_json(record)
     else:
         sys.stdout.write(_table(fr))
         if args.out:

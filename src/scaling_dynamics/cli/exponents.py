@@ -23,8 +23,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import _float, print_json
-from ._store import add_store_arguments, store_constants, store_loss_table
+from ._common import _float, add_format_argument, print_json
+from ._store import add_store_arguments, read_store, where_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="time at which L(N) or L(P) is read (default: the latest stored time)")
     m.add_argument("--fit-decades", type=_float, default=None,
                    help="fit only the last DECADES decades of x (default: all points)")
-    parser.add_argument("--format", choices=("table", "json"), default="table",
-                        help="table for people, json for programs (default %(default)s)")
+    add_format_argument(parser)
 
 
 _ROWS = (
@@ -71,7 +70,8 @@ def _measured(args: argparse.Namespace) -> dict:
     from ..scaling._data_frontier import loss_exponent
 
     if args.x == "time":
-        table = store_loss_table(args, size="N", time="time")
+        stored = read_store(args, size="N", time="time", constants=("a", "b"))
+        table = stored.table
         sizes = np.unique(table.model_size)
         if sizes.size != 1:
             raise InvalidParameterError(
@@ -80,7 +80,8 @@ def _measured(args: argparse.Namespace) -> dict:
             )
         x, loss, at = table.steps, table.loss, None
     else:
-        table = store_loss_table(args, size=args.x, time="time")
+        stored = read_store(args, size=args.x, time="time", constants=("a", "b"))
+        table = stored.table
         at = float(table.steps.max()) if args.at_time is None else args.at_time
         rows = np.isclose(table.steps, at, rtol=1e-9)
         if not rows.any():
@@ -90,7 +91,7 @@ def _measured(args: argparse.Namespace) -> dict:
             )
         x, loss = table.model_size[rows], table.loss[rows]
     exponent, stderr = loss_exponent(x, loss, fit_decades=args.fit_decades)
-    const = store_constants(args, ("a", "b"))
+    const = stored.constants
     out = {"x": args.x, "at_time": at, "measured": exponent, "stderr": stderr,
            "n_points": int(np.unique(x).size), "source": table.source,
            "closed_form": None}
@@ -121,10 +122,7 @@ def run(args: argparse.Namespace) -> int:
                          "(min(a-1, b), docs/scaling.md)")
         sys.stdout.write("\n".join(lines) + "\n")
         return 0
-    if args.where:
-        from .._errors import InvalidParameterError
-
-        raise InvalidParameterError("`where` selects points of a sweep store; give --store DIR.")
+    where_from_args(args)  # refuses --where without --store
     e = closed_form_exponents(args.a, args.b)
     if args.format == "json":
         print_json(e.to_dict())

@@ -28,8 +28,8 @@ import argparse
 import os
 import sys
 
-from ._common import _float, _int, print_json
-from ._store import add_store_arguments, store_loss_table
+from ._common import _float, _int, add_format_argument, add_progress_arguments, print_json
+from ._store import add_store_arguments, read_store, where_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,14 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    "(default: 5 budgets from the data's largest C up to 100x)")
     f.add_argument("--seed", type=_int, default=0, help="bootstrap seed (default %(default)s)")
     o = parser.add_argument_group("output")
-    o.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for programs (default %(default)s)")
+    add_format_argument(o)
     o.add_argument("--out", metavar="DIR", default=None,
                    help="write fit.json and fit.png to DIR")
-    o.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show progress bars on stderr")
-    o.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="never show progress bars")
+    add_progress_arguments(o, bars="progress bars")
 
 
 def _budgets(args: argparse.Namespace, table) -> list[float]:
@@ -129,12 +125,13 @@ def run(args: argparse.Namespace) -> int:
     if args.store is not None:
         from ..scaling._data import as_loss_table
 
-        table = store_loss_table(args, size=args.size_column or "N",
-                                 time=args.steps_column or "time",
-                                 loss=args.loss_column or "test_loss")
+        table = read_store(args, size=args.size_column or "N",
+                           time=args.steps_column or "time",
+                           loss=args.loss_column or "test_loss").table
         table = as_loss_table(table.model_size, table.steps, table.loss,
                               min_points=MIN_POINTS_CHINCHILLA, source=table.source)
     else:
+        where_from_args(args)  # refuses --where without --store
         table = read_loss_table(args.data, model_size_column=args.size_column,
                                 steps_column=args.steps_column, loss_column=args.loss_column,
                                 min_points=MIN_POINTS_CHINCHILLA)
@@ -170,15 +167,12 @@ def run(args: argparse.Namespace) -> int:
         result["theory"] = theory.to_dict()
         result["theory_allocation"] = theory_alloc.to_dict()
     if args.out:
-        import json
-
         from ..plots import save_figure
         from ..plots.scaling import plot_fits
-        from ..results import encode_params
+        from ..results import write_json
 
         os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "fit.json"), "w") as f:
-            json.dump(encode_params(result), f, indent=1, allow_nan=False)
+        write_json(os.path.join(args.out, "fit.json"), result)
         fig = plot_fits(table, chin, theory, allocations=(chin_alloc, theory_alloc))
         save_figure(fig, os.path.join(args.out, "fit.png"))
     if args.format == "json":

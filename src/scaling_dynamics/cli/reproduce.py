@@ -25,6 +25,7 @@ import shlex
 import sys
 
 from .._errors import InvalidParameterError
+from ._common import add_format_argument, add_progress_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,13 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "this process)")
     parser.add_argument("--no-report", action="store_true",
                         help="do not (re)write DIR/index.html")
-    parser.add_argument("--format", choices=("table", "json"), default="table",
-                        help="table for people, json for programs: one JSON object on stdout "
-                        "(default %(default)s)")
-    parser.add_argument("--progress", dest="progress", action="store_true", default=None,
-                        help="always show progress bars on stderr (default: only on a terminal)")
-    parser.add_argument("--no-progress", dest="progress", action="store_false",
-                        help="never show progress bars")
+    add_format_argument(parser)
+    add_progress_arguments(parser, bars="progress bars")
 
 
 def _jobs(text: str) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import _float, _size, print_json
+from ._common import _float, _size, add_format_argument, add_progress_arguments, print_json
 
 _NAMES = ("bottlenecks", "frontier", "finite-size", "train-test-gap", "wider-is-better",
           "ensembling", "all")
@@ -50,12 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     o = parser.add_argument_group("output")
     o.add_argument("--out", metavar="DIR", default=".",
                    help="folder for NAME.png and NAME.json (default: current folder)")
-    o.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for programs (default %(default)s)")
-    o.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show progress bars on stderr")
-    o.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="never show progress bars")
+    add_format_argument(o)
+    add_progress_arguments(o, bars="progress bars")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ import sys
 from typing import Any
 
 from .._errors import InvalidParameterError
-from ._common import _float, _int, print_json
+from ._common import _float, _int, add_format_argument, add_progress_arguments, print_json
 
 
 def _modes(text: str) -> tuple[int, int]:
@@ -76,14 +76,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     f.add_argument("--confidence", type=_float, default=0.95,
                    help="level of the intervals (default %(default)s)")
     o = parser.add_argument_group("output")
-    o.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for programs (default %(default)s)")
+    add_format_argument(o)
     o.add_argument("--out", metavar="DIR", default=None,
                    help="write spectrum.npz, spectrum.png and spectrum.json to DIR")
-    o.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show progress bars on stderr (default: only on a terminal)")
-    o.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="never show progress bars")
+    add_progress_arguments(o, bars="progress bars")
 
 
 def _kernel(args: argparse.Namespace, data: Any) -> tuple[Any, dict[str, Any]]:

@@ -23,7 +23,8 @@ import argparse
 import os
 import sys
 
-from ._common import _int, print_json
+from ._common import _int, add_format_argument, add_progress_arguments, print_json
+from ._store import parse_where
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,26 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     v.add_argument("--where", metavar="KEY=VALUE", action="append", default=[],
                    help="keep only the points with KEY=VALUE (repeatable)")
     o = parser.add_argument_group("output")
-    o.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for programs: one JSON object on stdout "
-                   "(default %(default)s)")
-    o.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show the progress bar on stderr (default: only on a terminal)")
-    o.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="never show the progress bar")
-
-
-def _where(items: list[str]) -> dict:
-    from .._errors import InvalidParameterError
-    from ..sweeps._table import parse_value
-
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InvalidParameterError(f"`where` must look like KEY=VALUE (e.g. N=256); got {item!r}.")
-        out[key.strip()] = parse_value(value)
-    return out
+    add_format_argument(o)
+    add_progress_arguments(o)
 
 
 def _run_grid(args: argparse.Namespace) -> int:
@@ -161,7 +144,8 @@ def _read_store(args: argparse.Namespace, path: str) -> int:
             frame = load(path)
         for w in caught:
             sys.stderr.write(f"scaling-dynamics sweep: {w.message}\n")
-        fig = plot_sweep(frame, x=args.x, y=args.y, hue=args.hue, where=_where(args.where))
+        where = parse_where(args.where, "KEY=VALUE (e.g. N=256)")
+        fig = plot_sweep(frame, x=args.x, y=args.y, hue=args.hue, where=where)
         save_figure(fig, args.plot)
         sys.stderr.write(f"saved {args.plot}\n")
         if not args.summary:

@@ -8,7 +8,6 @@ smoke tests), saves ``<out_dir>/<name>.png`` and the numbers behind it as
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_choice, check_real, check_size
+from ..results import write_json
 from ..spectra import Spectrum
 
 __all__ = ["FIGURES", "FigureResult", "make_figure"]
@@ -44,13 +44,6 @@ class FigureResult:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "data_path": self.data_path,
                 "summary": self.summary}
-
-
-def _write(path: str, obj: dict[str, Any]) -> None:
-    from ..results import encode_params
-
-    with open(path, "w") as f:
-        json.dump(encode_params(obj), f, indent=1, allow_nan=False)
 
 
 def make_figure(
@@ -176,5 +169,5 @@ def make_figure(
         summary = {"one model of size E N beats E of size N": {
             f"E={e}": bool(w) for e, w in zip(es, res.wider_wins, strict=True) if e > 1
         }}
-    _write(data_path, data)
+    write_json(data_path, data)
     return FigureResult(name, path, data_path, summary)
