@@ -27,7 +27,7 @@ import numpy as np
 from ._errors import InvalidParameterError
 from ._validation import as_float_array, check_real, check_size, open_npz
 
-__all__ = ["Spectrum", "MAX_MATERIALISED_MODES"]
+__all__ = ["Spectrum", "MAX_MATERIALISED_MODES", "check_spectrum"]
 
 #: Largest number of modes whose arrays are built in memory (8 bytes x 2 arrays each).
 MAX_MATERIALISED_MODES = 50_000_000
@@ -270,3 +270,13 @@ class Spectrum:
             sigma = float(f["sigma"]) if "sigma" in keys else 0.0
             label = str(f["label"]) if "label" in keys else f"spectrum from {path}"
             return cls.from_arrays(f["eigenvalues"], f["target_weights"], sigma, label=label)
+
+
+def check_spectrum(spectrum: Any) -> Spectrum:
+    """``spectrum`` itself if it is a :class:`Spectrum`; otherwise a message saying how to make one."""
+    if not isinstance(spectrum, Spectrum):
+        raise InvalidParameterError(
+            "`spectrum` must be a Spectrum (Spectrum.power_law or Spectrum.from_arrays); "
+            f"got {type(spectrum).__name__}."
+        )
+    return spectrum

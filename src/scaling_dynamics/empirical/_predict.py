@@ -39,7 +39,7 @@ from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_real, check_size
 from ..optimizers import GradientDescent, GradientFlow
 from ..results import LossCurves
-from ..spectra import Spectrum
+from ..spectra import Spectrum, check_spectrum
 from ._fits import ExponentFit, fit_exponents
 from ._training import LinearizedRun, NetworkRuns
 
@@ -482,8 +482,8 @@ def compare_with_prediction(
         raise InvalidParameterError("`run` must hold at least two widths (one finite, one widest).")
     if spectrum is None:
         spectrum = run.spectrum.to_spectrum()
-    elif not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(f"`spectrum` must be a Spectrum; got {type(spectrum).__name__}.")
+    else:
+        spectrum = check_spectrum(spectrum)
     fit = fit_exponents(run.spectrum) if fit is None else fit
     if time_window is None:
         unit = 1.0 / (run.eta * float(run.spectrum.eigenvalues[0]))

@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from .._blas import one_blas_thread
-from .._errors import InvalidParameterError
 from .._params import size_text
 from .._progress import progress_bar
 from .._validation import as_float_array, check_size
-from ..spectra import Spectrum
+from ..spectra import Spectrum, check_spectrum
+from ._generalization import _int_sizes
 
 __all__ = ["EnsembleVsWidth", "ensemble_vs_width"]
 
@@ -115,14 +115,10 @@ def ensemble_vs_width(
     """
     from ..theory import predict
 
-    if not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(
-            f"`spectrum` must be a Spectrum; got {type(spectrum).__name__}."
-        )
+    spectrum = check_spectrum(spectrum)
     N = check_size("N", N, allow_inf=False)
     P = check_size("P", P)
-    es = [int(e) for e in np.unique(np.round(as_float_array("ensemble_sizes", ensemble_sizes,
-                                                               positive=True)))]
+    es = _int_sizes("ensemble_sizes", ensemble_sizes)
     times = np.geomspace(1.0, 1e5, 26) if times is None else times
     t = np.unique(as_float_array("times", times, nonnegative=True))
     ens = np.empty((len(es), t.size))

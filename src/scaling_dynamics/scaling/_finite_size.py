@@ -27,7 +27,7 @@ from .._errors import InvalidParameterError
 from .._params import size_text
 from .._progress import progress_bar
 from .._validation import as_float_array, check_choice, check_real, check_size
-from ..spectra import Spectrum
+from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
 from ._exponents import closed_form_exponents
 
@@ -143,10 +143,7 @@ def finite_size_corrections(
     """
     from ..theory import limit_loss, predict
 
-    if not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(
-            f"`spectrum` must be a Spectrum; got {type(spectrum).__name__}."
-        )
+    spectrum = check_spectrum(spectrum)
     vary = check_choice("vary", vary, ("N", "P"))
     x = np.unique(np.round(as_float_array("sizes", sizes, positive=True, min_length=2)))
     if x.size < 2:

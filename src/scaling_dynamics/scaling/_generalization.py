@@ -22,11 +22,10 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from .._blas import one_blas_thread
-from .._errors import InvalidParameterError
 from .._params import size_text
 from .._progress import progress_bar
 from .._validation import as_float_array, check_size
-from ..spectra import Spectrum
+from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
 
 __all__ = [
@@ -39,15 +38,8 @@ __all__ = [
 ]
 
 
-def _check_spectrum(spectrum: Any) -> Spectrum:
-    if not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(
-            f"`spectrum` must be a Spectrum; got {type(spectrum).__name__}."
-        )
-    return spectrum
-
-
 def _int_sizes(name: str, values: Any) -> list[int]:
+    """Distinct positive sizes, rounded to integers, in increasing order."""
     arr = as_float_array(name, values, positive=True)
     return [int(v) for v in np.unique(np.round(arr))]
 
@@ -130,7 +122,7 @@ def train_test_gap(
     """
     from ..theory import predict
 
-    spectrum = _check_spectrum(spectrum)
+    spectrum = check_spectrum(spectrum)
     ps = _int_sizes("sample_sizes", sample_sizes)
     times = np.geomspace(0.1, 1e5, 40) if times is None else times
     t = np.unique(as_float_array("times", times, positive=True))
@@ -278,7 +270,7 @@ def wider_is_better(
     """
     from ..theory import predict
 
-    spectrum = _check_spectrum(spectrum)
+    spectrum = check_spectrum(spectrum)
     ns = _int_sizes("model_sizes", model_sizes)
     rich_P = check_size("rich_P", rich_P)
     scarce_P = check_size("scarce_P", scarce_P, allow_inf=False)

@@ -30,7 +30,7 @@ from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._validation import as_float_array, check_int, check_real
-from ..spectra import Spectrum
+from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
 from ._exponents import ScalingExponents, closed_form_exponents
 
@@ -178,22 +178,13 @@ def _grid(name: str, values: Any, default: np.ndarray, *, integer: bool) -> np.n
     return x
 
 
-def _check(spectrum: Any) -> Spectrum:
-    if not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(
-            "`spectrum` must be a Spectrum (Spectrum.power_law or Spectrum.from_arrays); "
-            f"got {type(spectrum).__name__}."
-        )
-    return spectrum
-
-
 @one_blas_thread
 def time_sweep(spectrum: Spectrum, times: Any = None, *, fit_decades: float = 1.0,
                **predict_options: Any) -> ExponentSweep:
     r"""Time bottleneck: :math:`L(t)` with :math:`N = P = \infty`; closed form :math:`(a-1)/b`."""
     from ..theory import predict
 
-    spectrum = _check(spectrum)
+    spectrum = check_spectrum(spectrum)
     fit_decades = check_real("fit_decades", fit_decades, low=0.0, low_open=True)
     t = _grid("times", times, DEFAULT_TIMES, integer=False)
     loss = predict(spectrum, math.inf, math.inf, t, **predict_options).test_loss
@@ -210,7 +201,7 @@ def model_sweep(spectrum: Spectrum, model_sizes: Any = None, *, fit_decades: flo
     """
     from ..theory import limit_loss
 
-    spectrum = _check(spectrum)
+    spectrum = check_spectrum(spectrum)
     fit_decades = check_real("fit_decades", fit_decades, low=0.0, low_open=True)
     n = _grid("model_sizes", model_sizes, DEFAULT_SIZES, integer=True)
     loss = np.empty(n.size)
@@ -232,7 +223,7 @@ def data_sweep(spectrum: Spectrum, sample_sizes: Any = None, *, fit_decades: flo
     r"""Data bottleneck: :math:`L(P)` at :math:`t = N = \infty`; closed form :math:`m`."""
     from ..theory import limit_loss
 
-    spectrum = _check(spectrum)
+    spectrum = check_spectrum(spectrum)
     fit_decades = check_real("fit_decades", fit_decades, low=0.0, low_open=True)
     p = _grid("sample_sizes", sample_sizes, DEFAULT_SIZES, integer=True)
     loss = np.empty(p.size)

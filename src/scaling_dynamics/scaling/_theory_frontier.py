@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from .._blas import one_blas_thread
-from .._errors import InvalidParameterError
+from .._params import size_text
 from .._validation import check_size
-from ..spectra import Spectrum
+from ..spectra import Spectrum, check_spectrum
 from ._exponents import closed_form_exponents
 from ._frontier import Frontier, optimize_frontier
 
@@ -121,15 +121,11 @@ def compute_optimal_frontier(
     >>> abs(fr.exponent_errors["compute_params"]) < 0.02  # closed form 4/9
     True
     """
-    if not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(
-            "`spectrum` must be a Spectrum (Spectrum.power_law or Spectrum.from_arrays); "
-            f"got {type(spectrum).__name__}."
-        )
+    spectrum = check_spectrum(spectrum)
     P = check_size("P", P)
     expected = closed_form_exponents(spectrum.a, spectrum.b) if spectrum.is_power_law else None
     params = {
-        "label": spectrum.label + (f", P={'inf' if math.isinf(P) else int(P)}"),
+        "label": f"{spectrum.label}, P={size_text(P)}",
         "spectrum": spectrum.label,
         "a": spectrum.a,
         "b": spectrum.b,

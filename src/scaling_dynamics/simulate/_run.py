@@ -15,7 +15,7 @@ from .._validation import check_choice, check_int, check_size, check_times
 from .._version import __version__
 from ..optimizers import GradientFlow, Momentum, OnlineSGD, Optimizer
 from ..results import LossCurves
-from ..spectra import Spectrum
+from ..spectra import Spectrum, check_spectrum
 from ._backends import Backend, get_backend
 from ._eigen import ROUTES, choose_route, decompose
 from ._literal import literal_full_batch, literal_sgd
@@ -157,11 +157,7 @@ def simulate(
     (2, 3)
     """
     started = time.perf_counter()
-    if not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(
-            f"`spectrum` must be a Spectrum (Spectrum.power_law or Spectrum.from_arrays); "
-            f"got {type(spectrum).__name__}."
-        )
+    spectrum = check_spectrum(spectrum)
     if not spectrum.is_finite:
         raise InvalidParameterError(
             "`M` must be finite to simulate (got M = inf); the theory handles M = inf."

@@ -6,18 +6,9 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from ..optimizers import GradientFlow
-from ..spectra import Spectrum
+from ..spectra import check_spectrum
 
 __all__ = ["check_spectrum", "check_optimizer", "check_compress"]
-
-
-def check_spectrum(spectrum: Any) -> Spectrum:
-    if not isinstance(spectrum, Spectrum):
-        raise InvalidParameterError(
-            "`spectrum` must be a Spectrum (Spectrum.power_law or Spectrum.from_arrays); "
-            f"got {type(spectrum).__name__}."
-        )
-    return spectrum
 
 
 def check_optimizer(optimizer: Any) -> GradientFlow:
