@@ -127,6 +127,10 @@ def ensemble_vs_width(
         base = predict(spectrum, N, P, t, **predict_options)
         limit = base.extra["bias"] + base.extra["variance_data"]
         for i, e in enumerate(es):
+            if e == 1:  # one model of size N on both sides: the base curve
+                ens[i] = wide[i] = base.test_loss
+                bar.update(2)
+                continue
             ens[i] = predict(spectrum, N, P, t, ensemble=e, **predict_options).test_loss
             bar.update()
             wide[i] = predict(spectrum, e * N, P, t, **predict_options).test_loss

@@ -170,6 +170,15 @@ def early_stopping(spectrum: Spectrum, N: int | float, P: int | float,
     times = np.geomspace(0.1, 1e6, 29) if times is None else times
     t = np.unique(as_float_array("times", times, positive=True, min_length=3))
     loss = predict(spectrum, N, P, t, **predict_options).test_loss
+    return _stop_on_grid(spectrum, N, P, t, loss, xatol, predict_options)
+
+
+def _stop_on_grid(spectrum: Spectrum, N: int | float, P: int | float, t: np.ndarray,
+                  loss: np.ndarray, xatol: float, predict_options: dict[str, Any]
+                  ) -> EarlyStopping:
+    """:func:`early_stopping` given the loss already computed on the grid ``t``."""
+    from ..theory import predict
+
     j = int(np.argmin(loss))
     if 0 < j < t.size - 1:
         res = minimize_scalar(
@@ -284,7 +293,8 @@ def wider_is_better(
         for i, n in enumerate(ns):
             rich[i] = predict(spectrum, n, rich_P, t, **predict_options).test_loss
             scarce[i] = predict(spectrum, n, scarce_P, t, **predict_options).test_loss
-            es = early_stopping(spectrum, n, scarce_P, t, **predict_options)
+            # the same search as early_stopping, on the scarce curve just computed
+            es = _stop_on_grid(spectrum, n, scarce_P, t, scarce[i], 1e-3, predict_options)
             es_loss[i], es_time[i] = es.loss, es.time
             bar.update()
     rich_mono = bool(np.all(np.diff(rich, axis=0) <= 1e-12 * rich[:-1]))

@@ -15,8 +15,9 @@ The objective is the one of the Chinchilla-style fit, the mean Huber loss of the
 log residuals. For each candidate :math:`(a, b)` the theory is tabulated once on a
 log grid of :math:`(N_{\text{eff}}, t_{\text{eff}})` and interpolated by a bicubic
 spline of :math:`\log L_{\text{theory}}`; the four remaining parameters
-:math:`(\log s_N, \log s_t, \log s_L, \log E)` are then fitted by L-BFGS-B with the
-exact gradient from several starts. The profile objective over :math:`(a, b)` is
+:math:`(\log s_N, \log s_t, \log s_L, \log E)` are then fitted by robust (Huber)
+least squares (scipy's trust-region reflective method, exact Jacobian) from several
+starts. The profile objective over :math:`(a, b)` is
 minimised by bounded Nelder-Mead, started from the exponents a Chinchilla fit of
 the same data implies (time exponent :math:`(a-1)/b`, model exponent
 :math:`\min(a-1, b)`). Predictions, hold-out scores and the compute-optimal
@@ -229,7 +230,7 @@ class _Tables:
 
 
 class _Inner:
-    """For one table: fit (ln s_N, ln s_t, ln s_L, ln E) to the data by L-BFGS-B."""
+    """For one table: fit (ln s_N, ln s_t, ln s_L, ln E) to the data by robust least squares."""
 
     def __init__(self, table: _Table, data: LossTable, delta: float) -> None:
         self.table = table
@@ -258,19 +259,16 @@ class _Inner:
         pred = floor + term
         return pred, term, floor, zx, zy
 
-    def objective(self, th: np.ndarray) -> tuple[float, np.ndarray]:
-        pred, term, floor, zx, zy = self._parts(th)
-        r = np.log(pred) - self.ly
-        n = r.size
-        val = float(np.sum(_huber(r, self.delta))) / (self.delta * n)
-        psi = np.clip(r, -self.delta, self.delta) / (self.delta * n) / pred
-        grad = np.array([
-            np.sum(psi * term * zx),
-            np.sum(psi * term * zy),
-            np.sum(psi * term),
-            np.sum(psi * floor),
-        ])
-        return val, grad
+    def _pred(self, th: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        """Predicted losses; ``z`` is the table at the data's scaled (N, t) when known."""
+        if z is None:
+            z = self.table.spline.ev(self.ln + th[0], self.lt + th[1])
+        return math.exp(th[3]) + np.exp(th[2] + z)
+
+    def value(self, th: np.ndarray, z: np.ndarray | None = None) -> float:
+        """Mean Huber loss of the log residuals, in units of ``delta``."""
+        r = np.log(self._pred(th, z)) - self.ly
+        return float(np.sum(_huber(r, self.delta))) / (self.delta * r.size)
 
     def starts(self, n_best: int) -> np.ndarray:
         """Best points of a coarse grid over the four parameters, scored at once."""
@@ -298,13 +296,12 @@ class _Inner:
                     sl = float(np.median(np.log(rest[ok]) - z[ok]))
                     th = np.array([sx, sy, sl, e])
                     rows.append(th)
-                    scores.append(self.objective(th)[0])
+                    scores.append(self.value(th, z))
         order = np.argsort(scores)[:n_best]
         return np.array(rows)[order]
 
     def residuals(self, th: np.ndarray) -> np.ndarray:
-        pred = self._parts(th)[0]
-        return np.log(pred) - self.ly
+        return np.log(self._pred(th)) - self.ly
 
     def jacobian(self, th: np.ndarray) -> np.ndarray:
         pred, term, floor, zx, zy = self._parts(th)
@@ -327,7 +324,7 @@ class _Inner:
                                 loss="huber", f_scale=self.delta, method="trf",
                                 x_scale="jac", xtol=1e-12, ftol=1e-12, gtol=1e-12,
                                 max_nfev=400)
-            val = self.objective(res.x)[0]
+            val = self.value(res.x)
             if np.isfinite(val) and val < best_val:
                 best, best_val = np.asarray(res.x, float), float(val)
         return best, best_val
@@ -452,7 +449,7 @@ def fit_theory(
         the defaults interpolate log L to about 4e-3 and 2e-3. A table much coarser than
         the noise of the data makes the profile over (a, b) rough.
     n_inner_starts : int
-        L-BFGS-B starts of the four scale parameters per (a, b).
+        Least-squares starts of the four scale parameters per (a, b).
     starts : list of (a, b), optional
         Starting exponents (default: implied by a Chinchilla fit of the same data).
     progress : bool or None
