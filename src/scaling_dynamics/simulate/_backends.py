@@ -41,9 +41,6 @@ class Backend:
     def qr_r(self, x: Any) -> Any:
         return np.linalg.qr(x, mode="r")
 
-    def sqrt(self, x: Any) -> Any:
-        return np.sqrt(x)
-
     def sum_sq_weighted(self, weights: Any, v: Any) -> Any:
         """``sum_k weights[k] * v[k, j]**2`` over the first axis."""
         return np.einsum("k,kj->j", weights, v * v)
@@ -97,9 +94,6 @@ class TorchBackend(Backend):
 
     def qr_r(self, x: Any) -> Any:
         return self.torch.linalg.qr(x, mode="r")[1]
-
-    def sqrt(self, x: Any) -> Any:
-        return self.torch.sqrt(x)
 
     def sum_sq_weighted(self, weights: Any, v: Any) -> Any:
         return self.torch.einsum("k,kj->j", weights, v * v)

@@ -292,6 +292,9 @@ def _simulate_full_batch(
             clock = time.perf_counter()
             X_h, eps_h, y_h = _draw_data(st, P, M, lam_h, wstar_h, sigma)
             seconds["draws"] += time.perf_counter() - clock
+            if method != "literal":  # on the backend once per seed, shared by the members
+                X = None if X_h is None else be.asarray(X_h)
+                y = None if y_h is None else be.asarray(y_h)
             v_sum = None
             for e in range(ensemble):
                 clock = time.perf_counter()
@@ -305,8 +308,6 @@ def _simulate_full_batch(
                     test[i], train[i] = te, tr
                     bar.update()
                     continue
-                X = None if X_h is None else be.asarray(X_h)
-                y = None if y_h is None else be.asarray(y_h)
                 Y = None if Y_h is None else be.asarray(Y_h)
                 eig = decompose(be, route, lam, wstar, X, y, Y)
                 for key, val in eig.timings.items():
@@ -330,7 +331,6 @@ def _simulate_full_batch(
             if X_h is None:
                 train[i] = test[i] + sigma**2
             else:
-                X = be.asarray(X_h)
                 r = X @ v + be.asarray(sigma * eps_h)[:, None]
                 train[i] = be.to_numpy((r * r).sum(0)) / X_h.shape[0]
             seconds["curves"] += time.perf_counter() - clock
@@ -361,7 +361,7 @@ def _simulate_sgd(be, optimizer, method, route, lam_h, wstar_h, sigma, N, steps,
             Y_h = _draw_projection(st.projections[0], N, M)
             Y = None if Y_h is None else be.asarray(Y_h)
             eig = decompose(be, route, lam, wstar, None, None, Y)
-            m = sgd_modes(eig.mu, eig.T, eig.c, np.sqrt(lam_h) * wstar_h, route, be.to_numpy)
+            m = sgd_modes(eig.mu, eig.c, np.sqrt(lam_h) * wstar_h, be.to_numpy)
             check_sgd_stability(eta, batch, m.mu)
             modes.append(m)
             bar.update()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class SGDModes:
     null_loss: float
 
 
-def sgd_modes(mu: np.ndarray, T, c, wstar_white: np.ndarray, route: str, to_numpy) -> SGDModes:
+def sgd_modes(mu: np.ndarray, c: Any, wstar_white: np.ndarray, to_numpy: Any) -> SGDModes:
     """Convert a P = inf eigensystem of :math:`K = Y\\Lambda Y^\\top` to the whitened SGD coordinates.
 
     ``primal`` route: the eigenvectors of S are :math:`\\Lambda^{1/2} Y^\\top U/\\sqrt{\\mu}`, so
