@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -125,22 +125,12 @@ def model_curves(
 
         curves = simulate(spectrum, N, P, times, optimizer=opt, n_seeds=n_seeds, seed=seed)
     mapping = "GD steps, same eta" if optimizer == "gd" else "gradient-flow time eta * steps"
-    return LossCurves(
+    # the same curves, on the network's step axis
+    return replace(
+        curves,
         times=steps,
-        test_loss=curves.test_loss,
-        train_loss=curves.train_loss,
-        test_loss_sem=curves.test_loss_sem,
-        train_loss_sem=curves.train_loss_sem,
-        test_loss_seeds=curves.test_loss_seeds,
-        train_loss_seeds=curves.train_loss_seeds,
         params={**curves.params, "time_mapping": mapping, "eta_network": eta},
-        source=curves.source,
-        seed=curves.seed,
-        backend=curves.backend,
-        version=curves.version,
         time_unit="steps",
-        extra=curves.extra,
-        diagnostics=curves.diagnostics,
     )
 
 
@@ -213,8 +203,15 @@ def fit_model_size(
             )
         picks.append((c.params["P"], steps[use], np.asarray(c.test_loss)[use]))
 
+    errors: dict[int, float] = {}  # the search rounds N, so it revisits sizes
+
     def objective(logn: float) -> float:
         n = max(1, round(math.exp(logn)))
+        if n not in errors:
+            errors[n] = error_at(n)
+        return errors[n]
+
+    def error_at(n: int) -> float:
         errs = []
         for P, steps, target in picks:
             pred = model_curves(spectrum, n, P, steps, eta, method=method, optimizer=optimizer,
