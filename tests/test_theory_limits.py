@@ -185,3 +185,15 @@ def test_a_loss_negative_beyond_round_off_is_refused():
     assert ok[1] == 0.0 and ok[0] == 0.5
     with pytest.raises(ConvergenceError, match="negative train loss"):
         clip_round_off("train", np.array([0.5, -1e-3]), s)
+
+
+def test_diverging_limit_is_inf_not_nan_for_one_model_and_for_ensembles():
+    """P = M with label noise: sigma^2 M / (P - M) diverges, so L(t -> inf) = inf.
+
+    The single-model limit used to come out as nan (inf * 0 in the ensemble formula).
+    """
+    s = Spectrum.power_law(1.5, 1.25, 100, sigma=0.5)
+    for E in (1, 2):
+        assert limit_loss(s, 200, 100, ensemble=E).test_loss == math.inf
+    late = predict(s, 200, 100, [1e3, 1e6]).test_loss
+    assert late[1] > 10 * late[0]  # the finite-time curve keeps growing

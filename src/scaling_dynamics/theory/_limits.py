@@ -200,13 +200,9 @@ def limit_loss(
         )
     final[growing] = math.inf
     C0, C1, C0x, C1x, B = (float(x) for x in final)
-    test = C0 / E + (1.0 - 1.0 / E) * C0x if math.isfinite(C0) or E == 1 else math.inf
-    if E > 1 and math.isinf(C0) and math.isfinite(C0x):
-        test = math.inf
-    train = C1 / E + (1.0 - 1.0 / E) * C1x
     return LimitLoss(
-        test_loss=test,
-        train_loss=train,
+        test_loss=_ensemble_mix(C0, C0x, E),
+        train_loss=_ensemble_mix(C1, C1x, E),
         bias=B,
         variance_projection=C0 - C0x if math.isfinite(C0) else math.inf,
         variance_data=C0x - B if math.isfinite(C0x) else math.inf,
@@ -214,3 +210,16 @@ def limit_loss(
         kappa=float(kappa) if abs(kappa) < 1e300 else math.inf,
         diagnostics={"epsilon": eps_used[-2:], "diverging": growing.tolist()},
     )
+
+
+def _ensemble_mix(own: float, cross: float, E: int) -> float:
+    r"""Loss of the average of E members: :math:`C/E + (1 - 1/E) C_\times`.
+
+    At E = 1 it is ``own`` even when ``cross`` diverges (``inf * 0`` would give nan);
+    for E > 1 a diverging term makes the loss diverge.
+    """
+    if E == 1:
+        return own
+    if math.isinf(own) or math.isinf(cross):
+        return math.inf
+    return own / E + (1.0 - 1.0 / E) * cross
