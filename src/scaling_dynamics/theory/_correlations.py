@@ -40,7 +40,6 @@ the one-variable inversion of each :math:`H_k`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +48,7 @@ import numpy as np
 from .._errors import ConvergenceError
 from ._inversion import ContourRule, combine_2d
 from ._modesums import ModeSet
-from ._responses import Responses, rdot, solve_on_modes
+from ._responses import Responses, _inv, rdot, solve_on_modes
 
 __all__ = ["DiagonalCorrelations", "solve_on_rule", "diagonal_correlations"]
 
@@ -84,7 +83,7 @@ def solve_on_rule(
     iters = np.zeros((n_t, n), dtype=np.int64)
     guess = None
     order = np.argsort(rule.times, kind="stable")
-    # group equal or nearly equal times: one solve per block of up to 8 times
+    # in time order, each solve starting from the previous time's solution
     for i in order:
         r = solve_on_modes(ms, N, P, rule.nodes[i], tol=tol, max_iter=max_iter, guess=guess)
         R1[i], R3[i], res[i], iters[i] = r.R1, r.R3, r.residual, r.iterations
@@ -99,10 +98,6 @@ def solve_on_rule(
         converged=np.ones(z.size, dtype=bool),
         n_nodes=ms.n_nodes,
     )
-
-
-def _inv(x: float) -> float:
-    return 0.0 if math.isinf(x) else 1.0 / x
 
 
 def solve_pair_system(sums, trace, z, r1, r3, s2, iN, iP, sig2):

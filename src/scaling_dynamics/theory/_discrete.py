@@ -52,8 +52,8 @@ from ._contours import circle_rule, log_talbot_rule
 from ._correlations import diagonal_correlations, solve_on_rule, solve_pair_system
 from ._dmft import TheoryTerms
 from ._inversion import ContourRule
-from ._modesums import ModeSet, mode_set
-from ._responses import Responses, rdot, solve_on_modes
+from ._modesums import ModeSet
+from ._responses import Responses, _inv, rdot, solve_on_modes, solve_with_valid_modes
 
 __all__ = ["discrete_terms", "oscillation_radius", "switch_step", "SWITCH_TOL"]
 
@@ -95,25 +95,8 @@ def switch_step(eta: float, beta: float, mu_max: float, n_nodes: int) -> int:
     return int(T1)
 
 
-def _modes_and_responses(
-    spectrum: Spectrum, N: float, P: float, z: np.ndarray, compress: str, tol: float,
-    solve,
-) -> tuple[ModeSet, Responses]:
-    """A mode set valid at the nodes ``z`` and the responses there (rebuilt if the scale fails)."""
-    min_z = float(np.abs(z).min())
-    ms = mode_set(spectrum, min_scale=min_z, compress=compress)
-    resp = solve(ms)
-    if ms.method != "exact":
-        scale = float(np.min(np.abs(resp.z / resp.rho)))
-        if not ms.valid_for(scale):
-            ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
-            resp = solve(ms)
-    return ms, resp
-
-
 def _shared_node_terms(
     ms: ModeSet, N: float, P: float, sigma: float, rule: ContourRule, resp: Responses,
-    bar=None,
 ) -> dict[str, np.ndarray]:
     """Correlations at every pair of one shared node set, combined with each time's weights.
 
@@ -124,8 +107,7 @@ def _shared_node_terms(
     n = z.size
     n_t = rule.times.size
     J = ms.n_nodes
-    iN = 0.0 if math.isinf(N) else 1.0 / N
-    iP = 0.0 if math.isinf(P) else 1.0 / P
+    iN, iP = _inv(N), _inv(P)
     lam = ms.eigenvalues
     c, d = ms.weights, ms.task_weights
     W5 = np.stack([lam * c, lam**2 * c, lam**3 * c, lam * d, lam**2 * d])
@@ -161,8 +143,6 @@ def _shared_node_terms(
         )
         vals = np.stack([C0, C1, C0x, C1x])  # (4, b, 2n)
         acc += 0.5 * np.real(np.einsum("tj,ajk,tk->at", w[:, sl], vals, v, optimize=True))
-        if bar is not None:
-            bar.update(0)
     Ht = np.real(w @ H)  # (n_t, J): inverse transform of Q(r) H_k(z_m(r))
     bias = (Ht * Ht) @ (lam * d)
     out = dict(zip(("test", "train", "test_cross", "train_cross"), acc, strict=True))
@@ -281,7 +261,8 @@ def two_contour_terms(
             def solve_closed(ms: ModeSet) -> Responses:
                 return solve_on_modes(ms, N, P, z, tol=tol)
 
-            ms, resp = _modes_and_responses(spectrum, N, P, z, compress, tol, solve_closed)
+            ms, resp = solve_with_valid_modes(spectrum, float(np.abs(z).min()), compress,
+                                              solve_closed)
             vals = _shared_node_terms(ms, N, P, spectrum.sigma, rule, resp)
             for k in keys:
                 out[k][early] = vals[k]
@@ -293,8 +274,8 @@ def two_contour_terms(
             def solve_talbot(ms: ModeSet) -> Responses:
                 return solve_on_rule(ms, N, P, talbot, tol=tol)
 
-            ms, resp = _modes_and_responses(
-                spectrum, N, P, talbot.nodes.ravel(), compress, tol, solve_talbot
+            ms, resp = solve_with_valid_modes(
+                spectrum, float(np.abs(talbot.nodes).min()), compress, solve_talbot
             )
             vals = _talbot_terms(ms, N, P, spectrum.sigma, talbot, resp, bar)
             for k in keys:

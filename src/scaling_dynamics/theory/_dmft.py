@@ -40,9 +40,9 @@ from ..results import LossCurves
 from ..spectra import Spectrum
 from ._correlations import DiagonalCorrelations, diagonal_correlations, solve_on_rule
 from ._inversion import DEFAULT_NODES_2D, MAX_NODES, ContourRule, talbot_rule
-from ._modesums import ModeSet, expected_nodes, mode_set
+from ._modesums import ModeSet, expected_nodes
 from ._problem import check_compress, check_optimizer, check_spectrum
-from ._responses import Responses
+from ._responses import Responses, solve_with_valid_modes
 
 __all__ = ["predict", "TheoryTerms", "theory_terms", "check_common", "clip_round_off"]
 
@@ -112,15 +112,8 @@ def _responses_with_valid_modes(
     spectrum: Spectrum, N: float, P: float, rule: ContourRule, compress: str, tol: float
 ) -> tuple[ModeSet, Responses]:
     """Solve on a mode set built for the contour; rebuild it if the scale assumption fails."""
-    min_z = float(np.abs(rule.nodes).min())
-    ms = mode_set(spectrum, min_scale=min_z, compress=compress)
-    resp = solve_on_rule(ms, N, P, rule, tol=tol)
-    if ms.method != "exact":
-        scale = float(np.min(np.abs(resp.z / resp.rho)))
-        if not ms.valid_for(scale):
-            ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
-            resp = solve_on_rule(ms, N, P, rule, tol=tol)
-    return ms, resp
+    return solve_with_valid_modes(spectrum, float(np.abs(rule.nodes).min()), compress,
+                                  lambda ms: solve_on_rule(ms, N, P, rule, tol=tol))
 
 
 def _solve_and_sum(spectrum, N, P, rule, compress, tol, progress):

@@ -46,6 +46,7 @@ from ..optimizers import GradientDescent, Momentum, OnlineSGD
 from ..spectra import Spectrum
 from ._modesums import ModeSet, mode_set
 from ._problem import check_compress, check_spectrum
+from ._responses import _inv
 
 __all__ = [
     "SpectralEdge",
@@ -89,10 +90,6 @@ class SpectralEdge:
     N: float
     P: float
     diagnostics: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-def _inv(x: float) -> float:
-    return 0.0 if math.isinf(x) else 1.0 / x
 
 
 def real_responses(

@@ -40,7 +40,7 @@ from ..spectra import Spectrum
 from ._correlations import solve_pair_system
 from ._modesums import ModeSet, expected_nodes, mode_set
 from ._problem import check_compress, check_spectrum
-from ._responses import solve_on_modes
+from ._responses import _inv, solve_on_modes
 
 __all__ = ["LimitLoss", "limit_loss"]
 
@@ -88,8 +88,7 @@ def _scale(spectrum: Spectrum, n_min: float) -> float:
 
 
 def _terms_at(ms: ModeSet, N: float, P: float, sigma: float, eps: float) -> tuple[np.ndarray, float]:
-    iN = 0.0 if math.isinf(N) else 1.0 / N
-    iP = 0.0 if math.isinf(P) else 1.0 / P
+    iN, iP = _inv(N), _inv(P)
     r = solve_on_modes(ms, N, P, np.array([eps + 0j]))
     R1, R3 = r.R1[0], r.R3[0]
     lam, c, d = ms.eigenvalues, ms.weights, ms.task_weights

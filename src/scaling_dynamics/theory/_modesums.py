@@ -295,11 +295,9 @@ def mode_set(spectrum: Spectrum, *, min_scale: float = 0.0, compress: str = "aut
     -------
     ModeSet
     """
-    if compress not in COMPRESS_OPTIONS:
-        raise InvalidParameterError(
-            f"`compress` must be one of {', '.join(repr(c) for c in COMPRESS_OPTIONS)}; "
-            f"got {compress!r}."
-        )
+    from ._problem import check_compress
+
+    compress = check_compress(compress)
     infinite = not spectrum.is_finite
     if compress == "off" and infinite:
         raise InvalidParameterError(

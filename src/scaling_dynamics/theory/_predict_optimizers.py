@@ -80,11 +80,12 @@ def predict_optimizer(
             spectrum, N, times_arr, optimizer.eta, optimizer.batch_size, compress=compress,
             tol=tol, progress=progress,
         )
+        test = clip_round_off("test", test, spectrum)  # train = test + sigma^2: clipped too
         diag["note"] = "sgd uses the 1-D Talbot rule with 32 nodes; n_nodes is for 2-D rules"
         return LossCurves(
             times=times_arr,
-            test_loss=clip_round_off("test", test, spectrum),
-            train_loss=clip_round_off("train", test, spectrum) + spectrum.sigma**2,
+            test_loss=test,
+            train_loss=test + spectrum.sigma**2,
             params=describe_problem(spectrum, N, None, optimizer, E),
             source="theory",
             seed=None,

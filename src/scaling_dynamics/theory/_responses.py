@@ -43,6 +43,7 @@ Cost: about 6-10 iterations of O(n_z x n_modes) each; with a compressed spectrum
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +102,26 @@ class Responses:
 
 
 def _inv(x: float) -> float:
+    """1/x, and 0 for an infinite size (N or P)."""
     return 0.0 if math.isinf(x) else 1.0 / x
+
+
+def solve_with_valid_modes(
+    spectrum: Spectrum, min_scale: float, compress: str, solve: Callable[[ModeSet], Responses]
+) -> tuple[ModeSet, Responses]:
+    """A mode set built for nodes of size ``min_scale`` and ``solve`` on it.
+
+    The compressed tail assumes :math:`|z/\rho| \\gtrsim` the scale it was built for; if a
+    node's solution says otherwise, the set is rebuilt at half that scale and solved again.
+    """
+    ms = mode_set(spectrum, min_scale=min_scale, compress=compress)
+    resp = solve(ms)
+    if ms.method != "exact":
+        scale = float(np.min(np.abs(resp.z / resp.rho)))
+        if not ms.valid_for(scale):
+            ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
+            resp = solve(ms)
+    return ms, resp
 
 
 def rdot(H: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -199,7 +219,7 @@ def _newton(ms: ModeSet, iN, iP, z, R1, R3, tol, max_iter):
     return R1, R3, res, iters, done
 
 
-def _physical(ms: ModeSet, z, R1, R3, tol) -> np.ndarray:
+def _physical(ms: ModeSet, z, R1, R3) -> np.ndarray:
     """Branch check: Im H_k Im z <= 0 for every node, real responses in (0, 1] on the real axis."""
     rho = R1 * R3
     ok = np.isfinite(rho)
@@ -277,7 +297,7 @@ def solve_on_modes(
         r1, r3, rs, it, ok = _newton(
             ms, iN, iP, zz[sl], R1[sl].copy(), R3[sl].copy(), tol, max_iter
         )
-        ok &= _physical(ms, zz[sl], r1, r3, tol)
+        ok &= _physical(ms, zz[sl], r1, r3)
         R1[sl], R3[sl], res[sl], iters[sl], conv[sl] = r1, r3, rs, it, ok
     failed = np.flatnonzero(~conv)
     if failed.size:
@@ -330,7 +350,7 @@ def _fixed_point_then_newton(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, t
             n_it[live] += 1
             live = live[np.isfinite(step) & (step > _FIXED_POINT_TOL)]
     a1, a3, rr, it, ok = _newton(ms, iN, iP, zf, r1, r3, tol, max_iter)
-    ok &= _physical(ms, zf, a1, a3, tol)
+    ok &= _physical(ms, zf, a1, a3)
     R1[failed] = np.where(ok, a1, R1[failed])
     R3[failed] = np.where(ok, a3, R3[failed])
     res[failed] = np.where(ok, rr, res[failed])
@@ -356,7 +376,7 @@ def _continuation(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_ite
             continue
         zs = zf[sel] * q**m
         a1, a3, rr, it, ok = _newton(ms, iN, iP, zs, r1[sel].copy(), r3[sel].copy(), tol, max_iter)
-        ok &= _physical(ms, zs, a1, a3, tol)
+        ok &= _physical(ms, zs, a1, a3)
         r1[sel], r3[sel], rs[sel] = a1, a3, rr
         total[sel] += it
         alive[sel[~ok]] = False
@@ -448,14 +468,10 @@ def solve_responses(
             f"branch cut; entry {i} is {zarr[i]!r}. Use timescale_density for z = -u + i0."
         )
     with small_products(expected_nodes(spectrum, compress)):
-        ms = mode_set(spectrum, min_scale=float(np.abs(zarr).min()), compress=compress)
-        out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
-        if ms.method != "exact":
-            # the compressed tail assumed |rho| <~ 1; rebuild it if a node says otherwise
-            scale = float(np.min(np.abs(out.z / out.rho)))
-            if not ms.valid_for(scale):
-                ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
-                out = solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter)
+        _, out = solve_with_valid_modes(
+            spectrum, float(np.abs(zarr).min()), compress,
+            lambda ms: solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter),
+        )
     return out
 
 

@@ -117,10 +117,6 @@ class SGDLimit:
     diagnostics: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def _inv(x: float) -> float:
-    return 0.0 if math.isinf(x) else 1.0 / x
-
-
 # --------------------------------------------------------------------------- resolvents
 def _responses_R3(
     ms: ModeSet, N: float, z: np.ndarray, left: tuple[float, float] | None, tol: float,
