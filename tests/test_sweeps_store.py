@@ -166,9 +166,9 @@ def test_two_sweeps_writing_one_store_at_once(tmp_path):
     common = """
 command = "simulate"
 [options]
-M = 400
-P = 300
-seeds = 2
+M = 1500
+P = 800
+seeds = 4
 times = "1,10,100"
 [axes]
 """
