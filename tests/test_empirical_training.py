@@ -108,3 +108,16 @@ def test_a_diverging_network_run_raises_a_clear_error():
     train, test = data.split(40)
     with pytest.raises(ConvergenceError, match="diverged by step 200.*smaller `eta`"):
         train_network(make_mlp(64, 16, seed=0), train, test, [0, 200], 1e3, dtype="float64")
+
+
+def test_a_repeated_step_fills_every_slot_that_asks_for_it():
+    """steps [0, 5, 5, 2]: both slots of step 5 hold its loss (one used to stay unset)."""
+    data = load_digits_binary(60, seed=2)
+    train, test = data.split(40)
+    run = train_network(make_mlp(64, 16, seed=0), train, test, [0, 5, 5, 2], 0.1,
+                        dtype="float64")
+    once = train_network(make_mlp(64, 16, seed=0), train, test, [0, 2, 5], 0.1,
+                         dtype="float64")
+    assert run.test_loss[1] == run.test_loss[2] == once.test_loss[2]
+    assert run.train_loss[1] == run.train_loss[2] == once.train_loss[2]
+    assert run.test_loss[3] == once.test_loss[1]

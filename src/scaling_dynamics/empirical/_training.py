@@ -354,7 +354,9 @@ def train_network(
         f0_tr = net(xtr).reshape(-1).clone()
         f0_te = net(xte).reshape(-1).clone()
     params = [p for p in net.parameters() if p.requires_grad]
-    record = {int(s): i for i, s in enumerate(t)}
+    record: dict[int, list[int]] = {}  # step -> every output slot that asks for it
+    for i, s in enumerate(t):
+        record.setdefault(int(s), []).append(i)
     test_loss = np.empty(t.size)
     train_loss = np.empty(t.size)
     last = int(t.max())
@@ -368,7 +370,7 @@ def train_network(
                     i = record[step]
                     train_loss[i] = float(2.0 * loss)
                     test_loss[i] = float(torch.mean((net(xte).reshape(-1) - f0_te - yte) ** 2))
-                if not np.isfinite(train_loss[i]):
+                if not np.isfinite(train_loss[i[0]]):
                     raise ConvergenceError(
                         f"training diverged by step {step} (eta = {eta:g}, lr = {lr:g}); "
                         "use a smaller `eta`."
