@@ -143,14 +143,10 @@ def test_transfer_functions_without_projection_and_data_limits():
     assert H.modes.tolist() == [1, 2, 50]
 
 
-@pytest.mark.parametrize("opt", [GradientDescent(0.5), Momentum(0.5, 0.9), OnlineSGD(0.5, 4)])
-def test_gradient_flow_solver_refuses_discrete_optimisers_with_a_pointer(opt):
-    # the gradient-flow entry check; discrete optimisers are dispatched to their own theory
-    # (scaling_dynamics.theory, docs/optimizers.md) before it where that theory exists
-    from scaling_dynamics.theory._problem import check_optimizer
-
-    with pytest.raises(InvalidParameterError, match="provided by scaling_dynamics.theory"):
-        check_optimizer(opt)
+def test_predict_refuses_an_object_that_is_not_an_optimiser():
+    # predict dispatches on the optimiser registry; anything else is one clear line
+    with pytest.raises(InvalidParameterError, match="`optimizer` must be GradientFlow"):
+        predict(SPEC, 100, 200, [1.0], optimizer="gd")
 
 
 def test_gradient_flow_is_accepted_explicitly():

@@ -22,7 +22,6 @@ from scaling_dynamics import (
     simulate,
 )
 from scaling_dynamics.cli.compare import deviations
-from scaling_dynamics.simulate._schedules import q_coefficients
 from scaling_dynamics.theory import limit_loss, predict, spectral_edge
 from scaling_dynamics.theory._discrete import discrete_terms, switch_step
 
@@ -32,7 +31,7 @@ STEPS = [0, 1, 2, 3, 5, 8, 13, 20, 35, 60, 100, 200, 500, 1000, 3000]
 def _exact_population(spec: Spectrum, opt, times) -> np.ndarray:
     """N = P = inf: v_k(t) = w*_k (1 - lambda_k q_t(lambda_k)), summed mode by mode."""
     lam = np.asarray(spec.eigenvalues)
-    q = q_coefficients(opt, lam, np.asarray(times, dtype=float))
+    q = opt.q_coefficients(lam, np.asarray(times, dtype=float))
     return (lam * spec.target_weights**2) @ (1.0 - lam[:, None] * q) ** 2
 
 
@@ -169,7 +168,7 @@ def test_bad_arguments_are_refused_in_one_line():
     spec = Spectrum.power_law(1.5, 1.25, 200)
     with pytest.raises(InvalidParameterError, match="`times` must be whole numbers of steps"):
         predict(spec, 50, 100, [1.5], optimizer=GradientDescent(0.5))
-    with pytest.raises(InvalidParameterError, match="`P` must be a positive integer or inf for gd"):
+    with pytest.raises(InvalidParameterError, match="`P` must be a positive integer or inf for gradient descent"):
         predict(spec, 50, None, [1], optimizer=GradientDescent(0.5))
     with pytest.raises(InvalidParameterError, match="`n_nodes` must be"):
         predict(spec, 50, 100, [1], optimizer=Momentum(0.5, 0.5), n_nodes=99)

@@ -178,7 +178,7 @@ def test_interpolating_train_loss_reaches_exactly_zero_never_below(optimizer):
 
 def test_a_loss_negative_beyond_round_off_is_refused():
     from scaling_dynamics import ConvergenceError
-    from scaling_dynamics.theory._dmft import clip_round_off
+    from scaling_dynamics.theory._terms import clip_round_off
 
     s = Spectrum.power_law(1.5, 1.25, 100)
     ok = clip_round_off("train", np.array([0.5, -1e-17]), s)

@@ -136,6 +136,57 @@ class LossCurves:
                     f"`{name}` must have the shape of `times` {n}; got {np.asarray(arr).shape}."
                 )
 
+    # ------------------------------------------------------------------ builders
+    @classmethod
+    def from_theory(
+        cls,
+        times: np.ndarray,
+        test_loss: np.ndarray,
+        train_loss: np.ndarray,
+        params: dict[str, Any],
+        *,
+        time_unit: str,
+        extra: dict[str, np.ndarray] | None = None,
+        diagnostics: dict[str, Any] | None = None,
+    ) -> LossCurves:
+        """The one way theory results are made (``source="theory"``, no seed, no sem)."""
+        return cls(
+            times=times, test_loss=test_loss, train_loss=train_loss, params=params,
+            source="theory", seed=None, backend="theory", version=__version__,
+            time_unit=time_unit, extra=dict(extra or {}), diagnostics=dict(diagnostics or {}),
+        )
+
+    @classmethod
+    def from_seeds(
+        cls,
+        times: np.ndarray,
+        test_seeds: np.ndarray,
+        train_seeds: np.ndarray,
+        params: dict[str, Any],
+        *,
+        seed: int,
+        backend: str,
+        time_unit: str,
+        diagnostics: dict[str, Any] | None = None,
+    ) -> LossCurves:
+        r"""The one way simulation results are made: mean and standard error over seeds.
+
+        .. math:: \bar L = \frac1S\sum_s L_s, \qquad
+                  \mathrm{sem} = \sqrt{\frac{\sum_s (L_s - \bar L)^2}{S(S-1)}} \ (S > 1).
+        """
+        n_seeds = test_seeds.shape[0]
+        sem_test = sem_train = None
+        if n_seeds > 1:
+            sem_test = test_seeds.std(axis=0, ddof=1) / math.sqrt(n_seeds)
+            sem_train = train_seeds.std(axis=0, ddof=1) / math.sqrt(n_seeds)
+        return cls(
+            times=times, test_loss=test_seeds.mean(axis=0), train_loss=train_seeds.mean(axis=0),
+            test_loss_sem=sem_test, train_loss_sem=sem_train, test_loss_seeds=test_seeds,
+            train_loss_seeds=train_seeds, params=params, source="simulation", seed=seed,
+            backend=backend, version=__version__, time_unit=time_unit,
+            diagnostics=dict(diagnostics or {}),
+        )
+
     # ------------------------------------------------------------------ conveniences
     @property
     def n_seeds(self) -> int | None:

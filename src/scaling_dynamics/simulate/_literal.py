@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..optimizers import slots_by_step
+
 __all__ = ["literal_full_batch", "literal_sgd"]
 
 
@@ -37,9 +39,7 @@ def literal_full_batch(lam, wstar, X, y, A_scaled, eta, beta, steps, sigma):
     steps = np.asarray(steps, dtype=np.int64)
     test = np.empty(steps.size)
     train = np.empty(steps.size)
-    want = {int(s): [] for s in steps}
-    for j, s in enumerate(steps):
-        want[int(s)].append(j)
+    want = slots_by_step(steps)
     for t in range(int(steps.max()) + 1):
         if t in want:
             te, tr = _losses(lam, wstar, A_scaled, w, X, y, sigma)
@@ -58,9 +58,7 @@ def literal_sgd(lam, wstar, A_scaled, eta, batch, sigma, steps, rng):
     steps = np.asarray(steps, dtype=np.int64)
     test = np.empty(steps.size)
     train = np.empty(steps.size)
-    want = {int(s): [] for s in steps}
-    for j, s in enumerate(steps):
-        want[int(s)].append(j)
+    want = slots_by_step(steps)
     for t in range(int(steps.max()) + 1):
         Xb = rng.standard_normal((batch, M)) * sq
         yb = Xb @ wstar + sigma * rng.standard_normal(batch)

@@ -1,4 +1,9 @@
-"""The public entry point :func:`simulate`."""
+"""The public entry point :func:`simulate`: validate, size the work, dispatch to the optimiser's route.
+
+The optimiser chooses its route of :class:`~._engine.RandomFeatureSimulator` by double
+dispatch, ``optimizer.simulate_with(engine)``; this module only checks what every route
+needs (sizes, times, methods the optimiser offers, memory) and assembles the result.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +15,19 @@ import numpy as np
 
 from .._errors import InvalidParameterError, ProblemTooLargeError
 from .._params import describe_problem
-from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_size, check_times
-from .._version import __version__
-from ..optimizers import GradientFlow, Momentum, OnlineSGD, Optimizer
+from ..optimizers import Optimizer, check_optimizer, full_batch_names
 from ..results import LossCurves
 from ..spectra import Spectrum, check_spectrum
 from ._backends import Backend, get_backend
-from ._eigen import ROUTES, choose_route, decompose
-from ._literal import literal_full_batch, literal_sgd
-from ._schedules import check_stability, q_coefficients
+from ._eigen import ROUTES, choose_route
+from ._engine import RandomFeatureSimulator, SimulationProblem
 from ._seeding import normalize_seed, run_streams
-from ._sgd import check_sgd_stability, run_sgd_expected, run_sgd_sample, sgd_modes
 
 __all__ = ["simulate", "estimate_memory", "METHODS"]
 
 METHODS = ("auto", "exact", "literal", "sample", "expected")
 _MEMORY_HEADROOM = 0.85
-
-
-def _methods_for(optimizer: Optimizer) -> tuple[str, ...]:
-    if isinstance(optimizer, GradientFlow):
-        return ("exact",)
-    if isinstance(optimizer, OnlineSGD):
-        return ("sample", "expected", "literal")
-    return ("exact", "literal")
 
 
 def estimate_memory(
@@ -110,8 +103,9 @@ def simulate(
         :class:`~scaling_dynamics.GradientFlow` (any non-negative reals, e.g. up to 1e6),
         whole step counts for the discrete optimisers.
     optimizer : Optimizer, optional
-        :class:`GradientFlow` (default), :class:`GradientDescent`, :class:`Momentum` or
-        :class:`OnlineSGD`.
+        :class:`GradientFlow` (default), :class:`GradientDescent`, :class:`Momentum`,
+        :class:`OnlineSGD`, or any registered optimiser with a simulator
+        (:data:`~scaling_dynamics.optimizers.OPTIMIZERS`).
     n_seeds : int
         Number of independent draws of data and projection (>= 1).
     seed : int or None
@@ -162,22 +156,46 @@ def simulate(
         raise InvalidParameterError(
             "`M` must be finite to simulate (got M = inf); the theory handles M = inf."
         )
-    optimizer = GradientFlow() if optimizer is None else optimizer
-    if not hasattr(optimizer, "name") or not hasattr(optimizer, "to_dict"):
-        raise InvalidParameterError(
-            "`optimizer` must be GradientFlow(), GradientDescent(eta), Momentum(eta, beta) "
-            f"or OnlineSGD(eta, batch_size); got {optimizer!r}."
-        )
-    is_sgd = isinstance(optimizer, OnlineSGD)
+    optimizer = check_optimizer(optimizer)
+    optimizer.require_simulator()
     N = check_size("N", N)
-    P = None if is_sgd else check_size("P", P)
+    P = check_size("P", P) if optimizer.full_batch else None
     times_arr = check_times("times", times, integer=optimizer.discrete)
     n_seeds = check_int("seeds", n_seeds, low=1)
     ensemble = check_int("ensemble", ensemble, low=1)
     seed = normalize_seed(seed)
-    check_choice("method", method, METHODS)
+    method = _check_method(optimizer, method, ensemble, P)
     check_choice("route", route, ROUTES)
-    allowed = _methods_for(optimizer)
+    be = get_backend(backend)
+    M = int(spectrum.M)
+    eff_P = P if optimizer.full_batch else math.inf
+    route_used = "-" if method == "literal" else choose_route(N, eff_P, M, route)
+    needed = estimate_memory(N, eff_P, M, times_arr.size, route_used, method, n_seeds,
+                             optimizer.samples_per_step)
+    _check_memory(be, needed, f"simulating N={N}, P={P}, M={M}")
+    problem = SimulationProblem(
+        backend=be, method=method, route=route_used,
+        eigenvalues=np.asarray(spectrum.eigenvalues, dtype=np.float64),
+        target_weights=np.asarray(spectrum.target_weights, dtype=np.float64),
+        sigma=spectrum.sigma, N=N, P=P, times=times_arr,
+        streams=run_streams(seed, n_seeds, ensemble), ensemble=ensemble, progress=progress,
+    )
+    test, train, diag = optimizer.simulate_with(RandomFeatureSimulator(problem))
+    if not (np.all(np.isfinite(test)) and np.all(np.isfinite(train))):
+        raise InvalidParameterError(
+            "the simulation produced non-finite losses; the step size is probably beyond the "
+            "stability limit (see docs/conventions.md)."
+        )
+    diag.update(route=route_used, wall_time_s=time.perf_counter() - started)
+    params = describe_problem(spectrum, N, P, optimizer, ensemble, seeds=n_seeds, method=method)
+    return LossCurves.from_seeds(times_arr, test, train, params, seed=seed, backend=be.label,
+                                 time_unit=optimizer.time_unit, diagnostics=diag)
+
+
+def _check_method(optimizer: Optimizer, method: Any, ensemble: int, P: float | None) -> str:
+    """The simulation method: ``auto`` is the optimiser's first; each must be one it offers."""
+    check_choice("method", method, METHODS)
+    allowed = optimizer.simulation_methods
     if method == "auto":
         method = allowed[0]
     elif method not in allowed:
@@ -185,12 +203,13 @@ def simulate(
             f"`method` {method!r} is not available for optimizer {optimizer.name!r}; "
             f"choose one of {', '.join(repr(m) for m in allowed)}."
         )
-    if is_sgd and ensemble > 1:
+    if not optimizer.full_batch and ensemble > 1:
         raise InvalidParameterError(
-            "`ensemble` > 1 is only simulated for full-batch optimisers (gf, gd, momentum); "
-            f"got ensemble = {ensemble} with sgd."
+            "`ensemble` > 1 is only simulated for full-batch optimisers "
+            f"({', '.join(full_batch_names(simulated=True))}); got ensemble = {ensemble} "
+            f"with {optimizer.name}."
         )
-    if method == "literal" and not is_sgd:
+    if method == "literal" and optimizer.full_batch:
         if ensemble > 1:
             raise InvalidParameterError(
                 "`method` 'literal' simulates single models only (ensemble = 1)."
@@ -199,179 +218,4 @@ def simulate(
             raise InvalidParameterError(
                 "`method` 'literal' needs a finite P (it iterates on the training set)."
             )
-    be = get_backend(backend)
-    M = int(spectrum.M)
-    eff_P = math.inf if is_sgd else P
-    route_used = "-" if method == "literal" else choose_route(N, eff_P, M, route)
-    needed = estimate_memory(
-        N, eff_P, M, times_arr.size, route_used, method, n_seeds,
-        optimizer.batch_size if is_sgd else 1,
-    )
-    _check_memory(be, needed, f"simulating N={N}, P={P}, M={M}")
-
-    lam_h = np.asarray(spectrum.eigenvalues, dtype=np.float64)
-    wstar_h = np.asarray(spectrum.target_weights, dtype=np.float64)
-    sigma = spectrum.sigma
-    streams = run_streams(seed, n_seeds, ensemble)
-
-    if is_sgd:
-        test, train, diag = _simulate_sgd(
-            be, optimizer, method, route_used, lam_h, wstar_h, sigma, N, times_arr, streams,
-            progress,
-        )
-    else:
-        test, train, diag = _simulate_full_batch(
-            be, optimizer, method, route_used, lam_h, wstar_h, sigma, N, P, times_arr, streams,
-            ensemble, progress,
-        )
-    if not (np.all(np.isfinite(test)) and np.all(np.isfinite(train))):
-        raise InvalidParameterError(
-            "the simulation produced non-finite losses; the step size is probably beyond the "
-            "stability limit (see docs/conventions.md)."
-        )
-    diag.update(route=route_used, wall_time_s=time.perf_counter() - started)
-    mean_test, mean_train = test.mean(axis=0), train.mean(axis=0)
-    if n_seeds > 1:
-        sem_test = test.std(axis=0, ddof=1) / math.sqrt(n_seeds)
-        sem_train = train.std(axis=0, ddof=1) / math.sqrt(n_seeds)
-    else:
-        sem_test = sem_train = None
-    params = describe_problem(
-        spectrum, N, P, optimizer, ensemble, seeds=n_seeds, method=method
-    )
-    return LossCurves(
-        times=times_arr,
-        test_loss=mean_test,
-        train_loss=mean_train,
-        test_loss_sem=sem_test,
-        train_loss_sem=sem_train,
-        test_loss_seeds=test,
-        train_loss_seeds=train,
-        params=params,
-        source="simulation",
-        seed=seed,
-        backend=be.label,
-        version=__version__,
-        time_unit="steps" if optimizer.discrete else "time",
-        diagnostics=diag,
-    )
-
-
-def _draw_data(stream, P, M, lam_h, wstar_h, sigma):
-    """Training inputs X = Z Lambda^{1/2} (P x M), noise eps and labels y = X w* + sigma eps."""
-    if not math.isfinite(P):
-        return None, None, None
-    X = stream.data.standard_normal((int(P), M))
-    eps = stream.data.standard_normal(int(P))
-    X *= np.sqrt(lam_h)
-    y = X @ wstar_h + sigma * eps
-    return X, eps, y
-
-
-def _draw_projection(gen, N, M):
-    """Scaled projection Y = A / sqrt(N) (N x M); None when N = inf."""
-    if not math.isfinite(N):
-        return None
-    Y = gen.standard_normal((int(N), M))
-    Y /= math.sqrt(N)
-    return Y
-
-
-def _simulate_full_batch(
-    be, optimizer, method, route, lam_h, wstar_h, sigma, N, P, times, streams, ensemble, progress
-):
-    n_seeds, M = len(streams), lam_h.size
-    test = np.empty((n_seeds, times.size))
-    train = np.empty((n_seeds, times.size))
-    mu_max = []
-    seconds = {"draws": 0.0, "products": 0.0, "eigh": 0.0, "curves": 0.0}
-    lam, wstar = be.asarray(lam_h), be.asarray(wstar_h)
-    beta = optimizer.beta if isinstance(optimizer, Momentum) else 0.0
-    with progress_bar(n_seeds * ensemble, "simulate", progress, unit="run") as bar:
-        for i, st in enumerate(streams):
-            clock = time.perf_counter()
-            X_h, eps_h, y_h = _draw_data(st, P, M, lam_h, wstar_h, sigma)
-            seconds["draws"] += time.perf_counter() - clock
-            if method != "literal":  # on the backend once per seed, shared by the members
-                X = None if X_h is None else be.asarray(X_h)
-                y = None if y_h is None else be.asarray(y_h)
-            v_sum = None
-            for e in range(ensemble):
-                clock = time.perf_counter()
-                Y_h = _draw_projection(st.projections[e], N, M)
-                seconds["draws"] += time.perf_counter() - clock
-                if method == "literal":
-                    A_scaled = Y_h if Y_h is not None else np.eye(M)
-                    te, tr = literal_full_batch(
-                        lam_h, wstar_h, X_h, y_h, A_scaled, optimizer.eta, beta, times, sigma
-                    )
-                    test[i], train[i] = te, tr
-                    bar.update()
-                    continue
-                Y = None if Y_h is None else be.asarray(Y_h)
-                eig = decompose(be, route, lam, wstar, X, y, Y)
-                for key, val in eig.timings.items():
-                    seconds[key] += val
-                top = float(eig.mu.max()) if eig.mu.size else 0.0
-                mu_max.append(top)
-                check_stability(optimizer, top)
-                clock = time.perf_counter()
-                Q = be.asarray(q_coefficients(optimizer, eig.mu, times))
-                coef = Q * eig.c[:, None]
-                v = wstar[:, None] - (eig.T @ coef if eig.T is not None else coef)
-                v_sum = v if v_sum is None else v_sum + v
-                seconds["curves"] += time.perf_counter() - clock
-                del eig, Q, coef
-                bar.update()
-            if method == "literal":
-                continue
-            clock = time.perf_counter()
-            v = v_sum / ensemble if ensemble > 1 else v_sum
-            test[i] = be.to_numpy(be.sum_sq_weighted(lam, v))
-            if X_h is None:
-                train[i] = test[i] + sigma**2
-            else:
-                r = X @ v + be.asarray(sigma * eps_h)[:, None]
-                train[i] = be.to_numpy((r * r).sum(0)) / X_h.shape[0]
-            seconds["curves"] += time.perf_counter() - clock
-    if method == "literal":
-        return test, train, {}
-    return test, train, {"mu_max": mu_max, "seconds": seconds}
-
-
-def _simulate_sgd(be, optimizer, method, route, lam_h, wstar_h, sigma, N, steps, streams, progress):
-    n_seeds, M = len(streams), lam_h.size
-    eta, batch = optimizer.eta, optimizer.batch_size
-    if method == "literal":
-        test = np.empty((n_seeds, steps.size))
-        train = np.empty((n_seeds, steps.size))
-        with progress_bar(n_seeds, "simulate sgd (literal)", progress, unit="run") as bar:
-            for i, st in enumerate(streams):
-                Y_h = _draw_projection(st.projections[0], N, M)
-                A_scaled = Y_h if Y_h is not None else np.eye(M)
-                test[i], train[i] = literal_sgd(
-                    lam_h, wstar_h, A_scaled, eta, batch, sigma, steps, st.sgd
-                )
-                bar.update()
-        return test, train, {}
-    lam, wstar = be.asarray(lam_h), be.asarray(wstar_h)
-    modes = []
-    with progress_bar(n_seeds, "diagonalise", progress, unit="run") as bar:
-        for st in streams:
-            Y_h = _draw_projection(st.projections[0], N, M)
-            Y = None if Y_h is None else be.asarray(Y_h)
-            eig = decompose(be, route, lam, wstar, None, None, Y)
-            m = sgd_modes(eig.mu, eig.c, np.sqrt(lam_h) * wstar_h, be.to_numpy)
-            check_sgd_stability(eta, batch, m.mu)
-            modes.append(m)
-            bar.update()
-    mu_max = [float(m.mu.max()) for m in modes]
-    if method == "expected":
-        test, train = run_sgd_expected(modes, eta, batch, sigma, steps)
-    else:
-        total = int(steps.max()) if steps.size else 0
-        with progress_bar(total, "sgd steps", progress, unit="step") as bar:
-            test, train = run_sgd_sample(
-                modes, [st.sgd for st in streams], eta, batch, sigma, steps, on_step=bar.update
-            )
-    return test, train, {"mu_max": mu_max}
+    return method

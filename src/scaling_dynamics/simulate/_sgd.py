@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError
+from ..optimizers import slots_by_step
 
-__all__ = ["SGDModes", "sgd_modes", "run_sgd_sample", "run_sgd_expected", "check_sgd_stability"]
+__all__ = ["SGDModes", "sgd_modes", "run_sgd_sample", "run_sgd_expected"]
 
 _NULL_RTOL = 1e-12
 
@@ -64,33 +65,6 @@ def sgd_modes(mu: np.ndarray, c: Any, wstar_white: np.ndarray, to_numpy: Any) ->
     y0 = np.abs(c[keep]) / np.sqrt(mu[keep])
     null = max(initial - float(np.sum(y0**2)), 0.0)
     return SGDModes(mu=mu[keep], y0=y0, null_loss=null)
-
-
-def check_sgd_stability(eta: float, batch: int, mu: np.ndarray) -> None:
-    r"""Refuse a step for which one-pass SGD on this draw diverges, naming the violated limit.
-
-    Two conditions (optimizers.md section 3): every mode contracts,
-    :math:`p(\mu) < 1 \iff \eta\mu_{max} < 2B/(B+1)`; and the batch noise that
-    the modes feed back stays below one,
-    :math:`A_K = \frac{\eta}{B}\sum_i \frac{\mu_i}{2 - c\,\eta\mu_i} < 1`, :math:`c = (B+1)/B`
-    (otherwise the expected loss grows geometrically).
-    """
-    mu_max = float(mu.max()) if mu.size else 0.0
-    limit = 2.0 * batch / (batch + 1.0)
-    if eta * mu_max >= limit:
-        raise InvalidParameterError(
-            f"`eta` = {eta:g} is unstable for one-pass SGD with batch {batch} on this draw: "
-            f"mu_max = {mu_max:.6g} and SGD needs eta * mu_max < 2B/(B+1) = {limit:.6g}, "
-            f"i.e. eta < {limit / mu_max:.6g}."
-        )
-    c = (batch + 1.0) / batch
-    gain = eta / batch * float(np.sum(mu / (2.0 - c * eta * mu)))
-    if gain >= 1.0:
-        raise InvalidParameterError(
-            f"`eta` = {eta:g} is unstable for one-pass SGD with batch {batch} on this draw: the "
-            f"batch-noise gain A_K = (eta/B) sum_i mu_i / (2 - (B+1)/B eta mu_i) = {gain:.4g} "
-            "must be < 1 (reduce eta or increase the batch)."
-        )
 
 
 def run_sgd_expected(
@@ -146,9 +120,7 @@ def run_sgd_sample(
     null = np.array([m.null_loss for m in modes])
     scale = eta / batch
     t_max = int(steps.max()) if steps.size else 0
-    record: dict[int, list[int]] = {}
-    for j, s in enumerate(steps.astype(np.int64)):
-        record.setdefault(int(s), []).append(j)
+    record = slots_by_step(steps.astype(np.int64))
     test = np.empty((n_runs, steps.size))
     train = np.empty((n_runs, steps.size))
     z_blk = e_blk = g_blk = None

@@ -16,9 +16,9 @@ Inverse Laplace transforms
     :class:`ContourRule` (the contour interface), :func:`talbot_rule`,
     :func:`invert_laplace`, :func:`invert_laplace_2d`.
 
-Other optimisers (``docs/optimizers.md``): ``predict(..., optimizer=...)`` also takes
-GradientDescent, Momentum, OnlineSGD and :class:`HeavyBallFlow` (continuous-time heavy
-ball); :func:`spectral_edge` (the edge :math:`\mu_{max}` that sets the stability limits) and
+Other optimisers (``docs/optimizers.md``): ``predict(..., optimizer=...)`` takes every
+registered optimiser (GradientDescent, Momentum, OnlineSGD, :class:`HeavyBallFlow`, the
+continuous-time heavy ball), each choosing its route of the theory engine (:mod:`._engine`); :func:`spectral_edge` (the edge :math:`\mu_{max}` that sets the stability limits) and
 :func:`sgd_limit` (late-time loss and stability of one-pass SGD, directly).
 
 >>> from scaling_dynamics import Spectrum
@@ -28,7 +28,7 @@ ball); :func:`spectral_edge` (the edge :math:`\mu_{max}` that sets the stability
 (2,)
 """
 
-from ._dmft import predict as predict
+from ..optimizers import HeavyBallFlow as HeavyBallFlow
 from ._edge import SpectralEdge as SpectralEdge
 from ._edge import spectral_edge as spectral_edge
 from ._ensembles import LossDecomposition as LossDecomposition
@@ -42,7 +42,7 @@ from ._limits import LimitLoss as LimitLoss
 from ._limits import limit_loss as limit_loss
 from ._modesums import ModeSet as ModeSet
 from ._modesums import mode_set as mode_set
-from ._momentum_flow import HeavyBallFlow as HeavyBallFlow
+from ._predict import predict as predict
 from ._responses import Responses as Responses
 from ._responses import solve_responses as solve_responses
 from ._sgd import SGDLimit as SGDLimit

@@ -40,9 +40,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._errors import ConvergenceError, InvalidParameterError
+from .._errors import ConvergenceError
 from .._validation import check_size
-from ..optimizers import GradientDescent, Momentum, OnlineSGD
 from ..spectra import Spectrum
 from ._modesums import ModeSet, mode_set
 from ._problem import check_compress, check_spectrum
@@ -53,8 +52,6 @@ __all__ = [
     "spectral_edge",
     "edge_of_modes",
     "real_responses",
-    "stability_limit",
-    "check_theory_stability",
 ]
 
 _GRID_RATIO = 0.97  # geometric step of the downward scan in u
@@ -260,30 +257,3 @@ def spectral_edge(
         mu_max=float(mu), kind=kind, norm_bound=_norm_bound(spectrum, N, P), N=N, P=P,
         diagnostics=diag,
     )
-
-
-def stability_limit(optimizer: Any) -> float:
-    r"""Largest stable :math:`\eta\mu`: 2 (GD), :math:`2(1+\beta)` (heavy ball), :math:`2B/(B+1)` (SGD)."""
-    if isinstance(optimizer, GradientDescent):
-        return 2.0
-    if isinstance(optimizer, Momentum):
-        return 2.0 * (1.0 + optimizer.beta)
-    if isinstance(optimizer, OnlineSGD):
-        B = optimizer.batch_size
-        return 2.0 * B / (B + 1.0)
-    return math.inf
-
-
-def check_theory_stability(optimizer: Any, mu_max: float) -> None:
-    """Refuse a step size at or beyond the stability limit of the mean-field spectrum, stating it."""
-    limit = stability_limit(optimizer)
-    if not math.isfinite(limit):
-        return
-    eta = float(optimizer.eta)
-    if eta * mu_max >= limit:
-        what = {"gd": "", "momentum": "2 (1 + beta) = ", "sgd": "2B/(B+1) = "}[optimizer.name]
-        raise InvalidParameterError(
-            f"`eta` = {eta:g} is beyond the stability limit of {optimizer.name}: the theory's "
-            f"spectral edge is mu_max = {mu_max:.6g}, and {optimizer.name} needs eta * mu_max < "
-            f"{what}{limit:g}, i.e. eta < {limit / mu_max:.6g}."
-        )

@@ -61,11 +61,11 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from ..spectra import Spectrum
+from ._problem import COMPRESS_OPTIONS, check_compress
 
 __all__ = ["ModeSet", "mode_set", "COMPRESS_OPTIONS", "AUTO_COMPRESS_ABOVE"]
 
 #: ``compress`` values accepted by the public entry points.
-COMPRESS_OPTIONS = ("auto", "on", "off")
 #: With ``compress="auto"`` a power law is compressed when it has more modes than this.
 AUTO_COMPRESS_ABOVE = 2048
 #: Exact mode sums are refused beyond this many distinct eigenvalues (memory and time).
@@ -295,8 +295,6 @@ def mode_set(spectrum: Spectrum, *, min_scale: float = 0.0, compress: str = "aut
     -------
     ModeSet
     """
-    from ._problem import check_compress
-
     compress = check_compress(compress)
     infinite = not spectrum.is_finite
     if compress == "off" and infinite:

@@ -53,46 +53,20 @@ from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_real
-from ..optimizers import _Optimizer
 from ..spectra import Spectrum
-from ._discrete import two_contour_terms
-from ._dmft import TheoryTerms
 from ._inversion import ContourRule, talbot_rule
+from ._terms import TheoryTerms
+from ._two_contour import two_contour_terms
 
-__all__ = ["HeavyBallFlow", "momentum_flow_terms", "flow_switch_time", "FLOW_SWITCH_TOL"]
+__all__ = ["momentum_flow_terms", "flow_switch_time", "FLOW_SWITCH_TOL"]
 
 FLOW_SWITCH_TOL = 1e-9
 _RADIUS = 4.0  # kernel at most e^4 on the ellipse
 _NODES_PER_WIDTH = 6.0
-
-
-@dataclass(frozen=True)
-class HeavyBallFlow(_Optimizer):
-    r"""Heavy-ball momentum in continuous time, :math:`m\ddot v + \dot v = -\nabla_v \hat L/2`.
-
-    The limit of :class:`~scaling_dynamics.Momentum` ``(eta, beta)`` as
-    :math:`\eta \to 0`, :math:`\beta \to 1` with mass :math:`m = \eta/(1-\beta)^2` fixed, at
-    time :math:`\tau = \eta t/(1-\beta)` (``docs/optimizers.md``). Theory only (the
-    simulator iterates the discrete optimisers); time is continuous (``time_unit="time"``).
-
-    Parameters
-    ----------
-    mass : float
-        :math:`m > 0` (``m -> 0`` is gradient flow).
-    """
-
-    mass: float
-    name = "momentum-flow"
-    discrete = False
-
-    def __post_init__(self) -> None:
-        check_real("mass", self.mass, low=0.0, low_open=True)
 
 
 def _underdamped_height(mass: float, mu_max: float) -> float:
