@@ -23,11 +23,12 @@ from .optimizers import GradientDescent as GradientDescent
 from .optimizers import GradientFlow as GradientFlow
 from .optimizers import Momentum as Momentum
 from .optimizers import OnlineSGD as OnlineSGD
+from .optimizers import HeavyBallFlow as HeavyBallFlow
 from .optimizers import make_optimizer as make_optimizer
 from .results import LossCurves as LossCurves
-from .simulate import simulate as simulate
+from .models import simulate as simulate
 from .spectra import Spectrum as Spectrum
-from .theory import predict as predict
+from .models import predict as predict
 
 __all__ = [
     "__version__",
@@ -39,6 +40,7 @@ __all__ = [
     "GradientDescent",
     "Momentum",
     "OnlineSGD",
+    "HeavyBallFlow",
     "make_optimizer",
     "ScalingDynamicsError",
     "InvalidParameterError",
