@@ -10,12 +10,9 @@ from scipy.integrate import quad
 
 import scaling_dynamics as sd
 from scaling_dynamics import (
-    GradientDescent,
     GradientFlow,
     InvalidParameterError,
     LossCurves,
-    Momentum,
-    OnlineSGD,
     Spectrum,
     predict,
     simulate,

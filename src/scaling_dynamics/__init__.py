@@ -19,16 +19,16 @@ from ._errors import MissingDependencyError as MissingDependencyError
 from ._errors import ProblemTooLargeError as ProblemTooLargeError
 from ._errors import ScalingDynamicsError as ScalingDynamicsError
 from ._version import __version__ as __version__
+from .models import predict as predict
+from .models import simulate as simulate
 from .optimizers import GradientDescent as GradientDescent
 from .optimizers import GradientFlow as GradientFlow
+from .optimizers import HeavyBallFlow as HeavyBallFlow
 from .optimizers import Momentum as Momentum
 from .optimizers import OnlineSGD as OnlineSGD
-from .optimizers import HeavyBallFlow as HeavyBallFlow
 from .optimizers import make_optimizer as make_optimizer
 from .results import LossCurves as LossCurves
-from .models import simulate as simulate
 from .spectra import Spectrum as Spectrum
-from .models import predict as predict
 
 __all__ = [
     "__version__",

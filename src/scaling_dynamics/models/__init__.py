@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._validation import check_choice
-from ..results import LossCurves
 from ..optimizers import check_optimizer
+from ..results import LossCurves
 from ..spectra import Spectrum, check_spectrum
 from ._base import Model, Support
 from .random_features import RandomFeatures
