@@ -62,6 +62,20 @@ class Optimizer:
         """``{"optimizer": name, **hyper-parameters}`` (inverse: ``optimizer_from_dict``)."""
         return {"optimizer": self.name, **asdict(self)}  # type: ignore[call-overload]
 
+    @classmethod
+    def example(cls) -> Optimizer:
+        """A representative setting of this optimiser (docs and registry-wide tests)."""
+        raise NotImplementedError  # pragma: no cover - every registered optimiser has one
+
+    def simulation_stand_in(self) -> tuple[Optimizer, float]:
+        """An optimiser with a simulator that this one is (or tends to), and its steps per time.
+
+        For an optimiser with a simulator: itself, one step per unit of its time. A
+        theory-only optimiser returns the simulated optimiser it is the limit of, so its
+        theory can be checked against simulation.
+        """
+        return self, 1.0
+
     def stability_limit(self) -> float:
         r"""Largest stable :math:`\eta\mu_{max}` (``inf``: stable for every spectrum)."""
         return math.inf

@@ -36,6 +36,11 @@ class GradientDescent(Optimizer):
     cli_options = {"eta": "eta"}
     simulation_methods = ("exact", "literal")
 
+    @classmethod
+    def example(cls) -> GradientDescent:
+        """A representative setting (docs and the registry-wide tests use it)."""
+        return GradientDescent(eta=0.5)
+
     def __post_init__(self) -> None:
         check_real("eta", self.eta, low=0.0, low_open=True)
 

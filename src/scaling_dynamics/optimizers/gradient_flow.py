@@ -32,6 +32,11 @@ class GradientFlow(Optimizer):
     discrete = False
     simulation_methods = ("exact",)
 
+    @classmethod
+    def example(cls) -> GradientFlow:
+        """A representative setting (docs and the registry-wide tests use it)."""
+        return GradientFlow()
+
     def q_coefficients(self, mu: np.ndarray, times: np.ndarray) -> np.ndarray:
         """:math:`q_t(\\mu)` for every eigenvalue (rows) and time (columns)."""
         mu = np.asarray(mu, dtype=np.float64)

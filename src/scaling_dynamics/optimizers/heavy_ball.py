@@ -37,6 +37,11 @@ class Momentum(Optimizer):
     simulation_methods = ("exact", "literal")
     limit_formula = "2 (1 + beta) = "
 
+    @classmethod
+    def example(cls) -> Momentum:
+        """A representative setting (docs and the registry-wide tests use it)."""
+        return Momentum(eta=0.4, beta=0.5)
+
     def __post_init__(self) -> None:
         check_real("eta", self.eta, low=0.0, low_open=True)
         check_real("beta", self.beta, low=0.0, high=1.0, high_open=True)

@@ -40,8 +40,17 @@ class HeavyBallFlow(Optimizer):
     discrete = False
     cli_options = {"mass": "mass"}
 
+    @classmethod
+    def example(cls) -> HeavyBallFlow:
+        """A representative setting (docs and the registry-wide tests use it)."""
+        return HeavyBallFlow(mass=2.0)
+
     def __post_init__(self) -> None:
         check_real("mass", self.mass, low=0.0, low_open=True)
+
+    def simulation_stand_in(self) -> tuple[Optimizer, float]:
+        r"""Discrete heavy ball at step :math:`h = \sqrt{\eta m} = 0.05` (O(h) from the flow)."""
+        return self.discrete_counterpart(0.0025 / self.mass)
 
     def discrete_counterpart(self, eta: float) -> tuple[Momentum, float]:
         r"""Discrete heavy ball that this flow is the limit of, and its steps per unit time.

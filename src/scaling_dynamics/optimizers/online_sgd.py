@@ -41,6 +41,11 @@ class OnlineSGD(Optimizer):
     simulation_methods = ("sample", "expected", "literal")
     limit_formula = "2B/(B+1) = "
 
+    @classmethod
+    def example(cls) -> OnlineSGD:
+        """A representative setting (docs and the registry-wide tests use it)."""
+        return OnlineSGD(eta=0.5, batch_size=4)
+
     def __post_init__(self) -> None:
         check_real("eta", self.eta, low=0.0, low_open=True)
         object.__setattr__(self, "batch_size", check_int("batch", self.batch_size, low=1))
