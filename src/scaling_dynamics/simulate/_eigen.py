@@ -93,6 +93,94 @@ def choose_route(N: float, P: float, M: int, route: str = "auto") -> str:
     return route
 
 
+class _Stages:
+    """Wall time per stage ("products", "eigh"), synchronising the backend around each."""
+
+    def __init__(self, be: Backend) -> None:
+        self.be = be
+        self.timings: dict[str, float] = {"products": 0.0, "eigh": 0.0}
+
+    @contextmanager
+    def __call__(self, name: str):
+        self.be.synchronize()
+        start = time.perf_counter()
+        yield
+        self.be.synchronize()
+        self.timings[name] += time.perf_counter() - start
+
+
+def _primal(be, stage, lam, wstar, X, y, Y):
+    """N x N kernel :math:`K = \\Phi^\top\\Phi/P` (or :math:`Y\\Lambda Y^\top` at P = inf)."""
+    with stage("products"):
+        if X is not None:
+            P = X.shape[0]
+            Phi = X @ Y.T
+            K = (Phi.T @ Phi) / P
+            h = (Phi.T @ y) / P
+            del Phi
+        else:
+            Yl = Y * lam
+            K = Yl @ Y.T
+            h = Yl @ wstar
+            del Yl
+        K = 0.5 * (K + K.T)
+    with stage("eigh"):
+        mu, U = be.eigh(K)
+    del K
+    with stage("products"):
+        T = Y.T @ U
+        c = U.T @ h
+    return mu, T, c
+
+
+def _dual(be, stage, lam, wstar, X, y, Y):
+    """P x P Gram matrix :math:`\\Phi\\Phi^\top/P`, mapped back through :math:`\\Phi^\top`."""
+    with stage("products"):
+        P = X.shape[0]
+        Phi = X @ Y.T if Y is not None else X
+        Kd = (Phi @ Phi.T) / P
+        Kd = 0.5 * (Kd + Kd.T)
+    with stage("eigh"):
+        mu, V = be.eigh(Kd)
+    del Kd
+    with stage("products"):
+        B = Phi.T @ V
+        del Phi
+        T = Y.T @ B if Y is not None else B
+        c = (V.T @ y) / P
+    return mu, T, c
+
+
+def _modes(be, stage, lam, wstar, X, y, Y):
+    """M x M: :math:`R G R^\top` with :math:`Y^\top = QR` and G the empirical covariance."""
+    with stage("products"):
+        if X is not None:
+            P = X.shape[0]
+            G = (X.T @ X) / P
+            g = (X.T @ y) / P
+        else:
+            G = None
+            g = lam * wstar
+        if Y is not None:
+            R = be.qr_r(Y)
+            S = (R * lam) @ R.T if G is None else R @ G @ R.T
+            g = R @ g
+        else:
+            R = None
+            S = G  # N = inf and P finite (P = inf is the diagonal route)
+        S = 0.5 * (S + S.T)
+    with stage("eigh"):
+        mu, W = be.eigh(S)
+    del S
+    with stage("products"):
+        T = R.T @ W if R is not None else W
+        c = W.T @ g
+    return mu, T, c
+
+
+_ROUTES = {"primal": _primal, "dual": _dual, "modes": _modes}
+
+
 def decompose(
     be: Backend,
     route: str,
@@ -102,77 +190,10 @@ def decompose(
     y: Any | None,
     Y: Any | None,
 ) -> Eigensystem:
-    """Compute :math:`(\\mu, T, c)` by ``route``. ``X``/``y`` None: P = inf; ``Y`` None: N = inf."""
-    timings: dict[str, float] = {"products": 0.0, "eigh": 0.0}
-
-    @contextmanager
-    def stage(name: str):
-        be.synchronize()
-        start = time.perf_counter()
-        yield
-        be.synchronize()
-        timings[name] += time.perf_counter() - start
-
+    r"""Compute :math:`(\mu, T, c)` by ``route``. ``X``/``y`` None: P = inf; ``Y`` None: N = inf."""
     if route == "diagonal":
         return Eigensystem(mu=be.to_numpy(lam).copy(), T=None, c=lam * wstar, route=route)
-    if route == "primal":
-        with stage("products"):
-            if X is not None:
-                P = X.shape[0]
-                Phi = X @ Y.T
-                K = (Phi.T @ Phi) / P
-                h = (Phi.T @ y) / P
-                del Phi
-            else:
-                Yl = Y * lam
-                K = Yl @ Y.T
-                h = Yl @ wstar
-                del Yl
-            K = 0.5 * (K + K.T)
-        with stage("eigh"):
-            mu, U = be.eigh(K)
-        del K
-        with stage("products"):
-            T = Y.T @ U
-            c = U.T @ h
-    elif route == "dual":
-        with stage("products"):
-            P = X.shape[0]
-            Phi = X @ Y.T if Y is not None else X
-            Kd = (Phi @ Phi.T) / P
-            Kd = 0.5 * (Kd + Kd.T)
-        with stage("eigh"):
-            mu, V = be.eigh(Kd)
-        del Kd
-        with stage("products"):
-            B = Phi.T @ V
-            del Phi
-            T = Y.T @ B if Y is not None else B
-            c = (V.T @ y) / P
-    elif route == "modes":
-        with stage("products"):
-            if X is not None:
-                P = X.shape[0]
-                G = (X.T @ X) / P
-                g = (X.T @ y) / P
-            else:
-                G = None
-                g = lam * wstar
-            if Y is not None:
-                R = be.qr_r(Y)
-                S = (R * lam) @ R.T if G is None else R @ G @ R.T
-                g = R @ g
-            else:
-                R = None
-                S = G  # N = inf and P finite (P = inf is the diagonal route)
-            S = 0.5 * (S + S.T)
-        with stage("eigh"):
-            mu, W = be.eigh(S)
-        del S
-        with stage("products"):
-            T = R.T @ W if R is not None else W
-            c = W.T @ g
-    else:  # pragma: no cover - guarded by choose_route
-        raise ValueError(route)
+    stage = _Stages(be)
+    mu, T, c = _ROUTES[route](be, stage, lam, wstar, X, y, Y)
     mu_h = np.clip(be.to_numpy(mu).astype(np.float64), 0.0, None)
-    return Eigensystem(mu=mu_h, T=T, c=c, route=route, timings=timings)
+    return Eigensystem(mu=mu_h, T=T, c=c, route=route, timings=stage.timings)
