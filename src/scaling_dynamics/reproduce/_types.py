@@ -29,6 +29,7 @@ __all__ = [
     "ExponentCheck",
     "FigureResult",
     "FigureSpec",
+    "ScalingVariant",
 ]
 
 #: Deviation (in standard errors of the simulation mean) beyond which a point disagrees.
@@ -260,7 +261,8 @@ class FigureSpec:
 
     ``make(out_dir, preset, progress)`` returns a :class:`FigureResult`. ``weight`` is the
     relative cost of the default preset (the largest are started first when figures are
-    made in parallel).
+    made in parallel). ``scaling``, when set, is the theory-only variant of the same figure
+    that ``scaling-figure`` makes (:class:`ScalingVariant`).
     """
 
     name: str
@@ -268,3 +270,18 @@ class FigureSpec:
     summary: str
     make: Callable[..., FigureResult]
     weight: float = 1.0
+    scaling: ScalingVariant | None = None
+
+
+@dataclass(frozen=True)
+class ScalingVariant:
+    """The theory-only variant of a registered figure, made by ``scaling-figure``.
+
+    ``make(inputs, path)`` draws the figure to ``path`` and returns ``(data, summary)``: the
+    numbers behind it and its headline numbers. ``noisy`` variants default to label noise
+    0.5 (the effects they show need noise).
+    """
+
+    description: str
+    make: Callable[..., tuple[Any, dict[str, Any]]]
+    noisy: bool = False
