@@ -168,19 +168,27 @@ def make_figures(names: Sequence[str] | None, out_dir: str | os.PathLike[str],
         failures.append((n, str(exc)))
         announce(f"[{k}/{total}] {n}: FAILED: {exc}")
 
-    done: dict[str, FigureResult] = {}
     if jobs == 1 or total == 1:
-        for k, n in enumerate(names, 1):
-            announce(f"[{k}/{total}] {n} ({preset}) ...")
-            try:
-                done[n] = make_figure(n, out_dir, preset, progress=progress)
-            except ScalingDynamicsError as exc:
-                failed(n, exc, k)
-                continue
-            announce(_finished(k, total, n, done[n], started))
+        done = _make_serial(names, out_dir, preset, progress, announce, failed, started)
     else:
         done = _make_parallel(names, out_dir, preset, jobs, announce, failed, started)
     return [done[n] for n in names if n in done]
+
+
+def _make_serial(names: list[str], out_dir: str, preset: str, progress: bool | None,
+                 announce: Any, failed: Any, started: float) -> dict[str, FigureResult]:
+    """One figure after the other in this process, each announced before and after."""
+    total = len(names)
+    done: dict[str, FigureResult] = {}
+    for k, n in enumerate(names, 1):
+        announce(f"[{k}/{total}] {n} ({preset}) ...")
+        try:
+            done[n] = make_figure(n, out_dir, preset, progress=progress)
+        except ScalingDynamicsError as exc:
+            failed(n, exc, k)
+            continue
+        announce(_finished(k, total, n, done[n], started))
+    return done
 
 
 def _make_parallel(names: list[str], out_dir: str, preset: str, jobs: int, announce: Any,
