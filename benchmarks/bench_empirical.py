@@ -136,6 +136,7 @@ def part_digits(threads: int, figures: str, quick: bool = False) -> tuple[str, d
         fit_exponents,
         load_digits_binary,
         measure_spectrum,
+        network_exponents,
         train_linearized,
         train_networks,
     )
@@ -187,8 +188,8 @@ def part_digits(threads: int, figures: str, quick: bool = False) -> tuple[str, d
         timings[f"prediction ({method})"] = time.perf_counter() - t0
     main = comparisons.get("theory", comparisons["simulation"])
     plot_prediction(main, path=os.path.join(figures, "empirical_prediction.png"))
-    plot_feature_learning(networks, main, path=os.path.join(figures,
-                                                            "empirical_feature_learning.png"))
+    plot_feature_learning(networks, main, frontiers=network_exponents(networks, main),
+                          path=os.path.join(figures, "empirical_feature_learning.png"))
     t0 = time.perf_counter()
     ext_spec = run.spectrum.to_spectrum(extend_to=10 * run.n_pool, fit=fit)
     extended = compare_with_prediction(run, method=main.method, fit=fit, spectrum=ext_spec,

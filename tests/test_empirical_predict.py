@@ -71,6 +71,7 @@ def test_tiny_end_to_end_run_on_digits(tmp_path):
     from scaling_dynamics.empirical import (
         compare_with_prediction,
         load_digits_binary,
+        network_exponents,
         train_linearized,
         train_networks,
     )
@@ -111,10 +112,22 @@ def test_tiny_end_to_end_run_on_digits(tmp_path):
     from scaling_dynamics.plots.spectra import plot_spectra_by_width
 
     figures = [plot_prediction(cmp, path=tmp_path / "prediction.png"),
-               plot_feature_learning(nets, cmp, path=tmp_path / "features.png"),
+               plot_feature_learning(nets, cmp, frontiers=network_exponents(nets, cmp),
+                                     path=tmp_path / "features.png"),
                plot_spectra_by_width(run.spectra, path=tmp_path / "widths.png")]
     for fig, name in zip(figures, ("prediction", "features", "widths"), strict=True):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
         assert fig._suptitle is not None
         for ax in fig.axes:
             assert ax.get_xlabel() and ax.get_title()
+
+
+def test_the_plots_of_networks_import_no_empirical_module():
+    import subprocess
+    import sys
+
+    code = ("import sys, scaling_dynamics.plots.empirical; "
+            "print([m for m in sys.modules if m.startswith('scaling_dynamics.empirical')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout

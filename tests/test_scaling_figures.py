@@ -1,11 +1,14 @@
 """Each scaling figure is made by one call at tiny sizes, saved as a PNG with its numbers."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from scaling_dynamics import InvalidParameterError
-from scaling_dynamics.scaling._figures import FIGURES, make_figure
+from scaling_dynamics.reproduce import SCALING_FIGURES as FIGURES
+from scaling_dynamics.reproduce import make_scaling_figure as make_figure
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
@@ -29,3 +32,32 @@ def test_figure_summaries_carry_the_physics(tmp_path):
 def test_unknown_figure_is_refused():
     with pytest.raises(InvalidParameterError, match="`name`"):
         make_figure("heatmap", ".")
+
+
+def test_every_scaling_figure_is_an_entry_of_the_one_registry():
+    import scaling_dynamics.reproduce as reproduce
+    from scaling_dynamics.cli import scaling_figure as cli
+    from scaling_dynamics.reproduce import _registry
+
+    names = list(FIGURES)
+    assert names == ["bottlenecks", "frontier", "finite-size", "train-test-gap",
+                     "wider-is-better", "ensembling"]
+    # reproduce's registry is the one object both commands read
+    assert reproduce.FIGURES is _registry.FIGURES
+    for name in names:
+        spec = reproduce.FIGURES[name]
+        assert spec.name == name and spec.scaling is not None
+        assert FIGURES[name] == spec.scaling.description
+    # every name the command accepts (less "all") is served by that registry
+    accepted = [n for n in cli._NAMES if n != "all"]
+    assert sorted(accepted) == sorted(n for n, s in reproduce.FIGURES.items()
+                                      if s.scaling is not None)
+
+
+def test_scaling_imports_no_plotting_module():
+    code = ("import sys, scaling_dynamics.scaling; "
+            "print([m for m in sys.modules if m.startswith('scaling_dynamics.plots')"
+            "])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..scaling._figures import FIGURES, make_figure
+    from ..reproduce import SCALING_FIGURES as FIGURES
+    from ..reproduce import make_scaling_figure as make_figure
 
     names = list(FIGURES) if args.name == "all" else [args.name]
     results = []

@@ -24,7 +24,7 @@ Training
     :func:`train_network`, :func:`train_networks`, :class:`NetworkRuns`
 Prediction against reality
     :func:`model_curves`, :func:`fit_model_size`, :func:`measure_exponents`,
-    :func:`compare_with_prediction`, :class:`PredictionComparison`
+    :func:`compare_with_prediction`, :class:`PredictionComparison`, :func:`network_exponents`
 """
 
 from ._data import DATASET_NAMES as DATASET_NAMES
@@ -36,6 +36,7 @@ from ._data import synthetic_power_law as synthetic_power_law
 from ._fits import ExponentFit as ExponentFit
 from ._fits import fit_exponents as fit_exponents
 from ._fits import select_mode_range as select_mode_range
+from ._frontiers import network_exponents as network_exponents
 from ._kernels import KernelMatrix as KernelMatrix
 from ._kernels import arccos_ntk as arccos_ntk
 from ._kernels import empirical_ntk as empirical_ntk
@@ -99,4 +100,5 @@ __all__ = [
     "ExponentRow",
     "PredictionComparison",
     "compare_with_prediction",
+    "network_exponents",
 ]

@@ -140,15 +140,8 @@ def plot_curves(
     colors = list(colors) if colors is not None else sequential_colors(max(1, len(curves)))
     for i, c in enumerate(curves):
         base = labels[i] if labels is not None else f"{curve_label(c)} ({c.source})"
-        for j, key in enumerate(keys):
-            lab = base if len(keys) == 1 else f"{base}: {_KEY_NAMES.get(key, key)}"
-            style = styles[i] if styles is not None else None
-            resolved = style or ("points" if _values(c, key)[1] is not None else "line")
-            extra: dict[str, Any] = {}
-            if j > 0:
-                extra = {"linestyle": "--"} if resolved == "line" else {"mfc": "none"}
-            draw_curve(ax, c, key, label=lab, color=colors[i % len(colors)], style=resolved,
-                       loglog=loglog, **extra)
+        _draw_keys(ax, c, keys, base, colors[i % len(colors)],
+                   styles[i] if styles is not None else None, loglog)
     unit = getattr(curves[0], "time_unit", "time") if curves else "time"
     ax.set_xlabel(xlabel or ("steps" if unit == "steps" else "t (gradient-flow time)"))
     ax.set_ylabel(ylabel or (_KEY_NAMES.get(keys[0], keys[0]) if len(keys) == 1 else "loss"))
@@ -157,6 +150,18 @@ def plot_curves(
     if legend and curves:
         ax.legend(fontsize="small", frameon=False)
     return finish_figure(fig, path)
+
+
+def _draw_keys(ax: Any, c: Any, keys: Sequence[str], base: str, color: Any,
+               style: str | None, loglog: bool) -> None:
+    """Each key of one result; keys after the first dashed (lines) or open (points)."""
+    for j, key in enumerate(keys):
+        lab = base if len(keys) == 1 else f"{base}: {_KEY_NAMES.get(key, key)}"
+        resolved = style or ("points" if _values(c, key)[1] is not None else "line")
+        extra: dict[str, Any] = {}
+        if j > 0:
+            extra = {"linestyle": "--"} if resolved == "line" else {"mfc": "none"}
+        draw_curve(ax, c, key, label=lab, color=color, style=resolved, loglog=loglog, **extra)
 
 
 def comparison_figure(

@@ -1,12 +1,14 @@
 r"""Figures of real networks against the model: measured and predicted loss curves, exponents.
 
 Each function takes results of :mod:`scaling_dynamics.empirical` (``PredictionComparison``,
-``NetworkRuns``) and returns a matplotlib ``Figure``; ``path=`` also saves it.
+``NetworkRuns``, ``MeasuredExponents``) and returns a matplotlib ``Figure``; ``path=`` also
+saves it. Nothing here computes: exponents and frontiers come in already measured.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -14,7 +16,6 @@ import numpy as np
 from ._base import finish_figure, new_figure, sequential_colors
 
 __all__ = ["plot_prediction", "plot_feature_learning"]
-
 
 
 def _positive(t: np.ndarray, L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +63,14 @@ def plot_prediction(
     ax_w.set_title(f"widths at P = {p_max}; N = {cmp.n_scale:.2f} x width")
     ax_p.set_title(f"training-set sizes at width {widest}")
 
+    _draw_exponents(ax_e, cmp)
+    fig.suptitle(title or f"linearised networks against the model on the measured spectrum "
+                 f"(a = {cmp.fit.a:.2f}, b = {cmp.fit.b:.2f}, eta = {cmp.eta:.3g})")
+    return finish_figure(fig, path)
+
+
+def _draw_exponents(ax_e: Any, cmp: Any) -> None:
+    """Each exponent of the comparison's table, one marker per source, side by side."""
     columns = [("measured", "o", "C0", "linearised (measured)"),
                ("predicted", "s", "C1", f"model ({cmp.method})"),
                ("closed_form", "D", "C2", "closed form (a, b)")]
@@ -80,15 +89,13 @@ def plot_prediction(
     ax_e.set_xlabel("exponent r (loss ~ x^-r)")
     ax_e.set_title("exponents")
     ax_e.legend(fontsize=7)
-    fig.suptitle(title or f"linearised networks against the model on the measured spectrum "
-                 f"(a = {cmp.fit.a:.2f}, b = {cmp.fit.b:.2f}, eta = {cmp.eta:.3g})")
-    return finish_figure(fig, path)
 
 
 def plot_feature_learning(
     networks: Any,
     comparison: Any = None,
     *,
+    frontiers: Mapping[str, Any],
     title: str | None = None,
     path: str | os.PathLike[str] | None = None,
 ) -> Any:
@@ -97,9 +104,29 @@ def plot_feature_learning(
     Left: test loss against steps, solid for NTK parameterisation and dashed for muP, one
     colour per width; with ``comparison`` the model's infinite-width kernel prediction at the
     same P is drawn in black (dotted). Right: the compute frontier :math:`L^*(C)`, C = width
-    x steps, of each parameterisation (exponents fitted as in the comparison's table).
+    x steps, of each parameterisation: ``frontiers`` maps ``"ntk"`` / ``"mup"`` to its
+    ``MeasuredExponents`` (from :func:`scaling_dynamics.empirical.network_exponents`, which
+    fits them as in the comparison's table); a missing one is not drawn.
     """
     fig, (ax_t, ax_c) = new_figure(1, 2, width=5.2, height=3.9)
+    _draw_network_curves(ax_t, networks, comparison)
+    for param, marker in (("ntk", "o-"), ("mup", "s--")):
+        e = frontiers.get(param)
+        if e is None:
+            continue
+        label = "lazy" if param == "ntk" else "muP"
+        ax_c.loglog(e.frontier_compute, e.frontier_loss, marker, ms=3,
+                    label=f"{label}: L* ~ C^-{e.compute:.3f}")
+    ax_c.set_xlabel("compute C = width x steps")
+    ax_c.set_ylabel("best test loss L*(C)")
+    ax_c.set_title("compute frontier")
+    ax_c.legend(fontsize=7)
+    fig.suptitle(title or "does feature learning beat the kernel prediction?")
+    return finish_figure(fig, path)
+
+
+def _draw_network_curves(ax_t: Any, networks: Any, comparison: Any) -> None:
+    """Loss against steps per width and parameterisation, and the kernel prediction."""
     styles = {"ntk": "-", "mup": "--"}
     for w, c in zip(networks.widths, sequential_colors(len(networks.widths)), strict=True):
         for param in networks.parameterizations:
@@ -120,23 +147,3 @@ def plot_feature_learning(
     ax_t.set_ylabel("test loss (MSE)")
     ax_t.set_title(f"non-linear training, P = {networks.P}")
     ax_t.legend(fontsize=7)
-    from ..empirical import measure_exponents
-
-    window = (10.0, 100.0)
-    if comparison is not None and "time_window" in comparison.info:
-        window = tuple(comparison.info["time_window"])  # the comparison table's window
-    for param, marker in (("ntk", "o-"), ("mup", "s--")):
-        curves = {w: networks.curves[(param, w)] for w in networks.widths
-                  if (param, w) in networks.curves}
-        if len(curves) < 2:
-            continue
-        e = measure_exponents(curves, widths=list(curves), time_window=window)
-        label = "lazy" if param == "ntk" else "muP"
-        ax_c.loglog(e.frontier_compute, e.frontier_loss, marker, ms=3,
-                    label=f"{label}: L* ~ C^-{e.compute:.3f}")
-    ax_c.set_xlabel("compute C = width x steps")
-    ax_c.set_ylabel("best test loss L*(C)")
-    ax_c.set_title("compute frontier")
-    ax_c.legend(fontsize=7)
-    fig.suptitle(title or "does feature learning beat the kernel prediction?")
-    return finish_figure(fig, path)

@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 
-
 def _size_label(x: float) -> str:
     return "inf" if math.isinf(x) else f"{x:g}"
 
@@ -308,6 +307,14 @@ def plot_fits(table: Any, chinchilla: Any = None, theory: Any = None,
     """
     fig, axes = new_figure(1, 2, width=5.0, height=3.9)
     ax0, ax1 = axes
+    _draw_fitted_data(ax0, table, chinchilla, theory)
+    _draw_fitted_allocations(ax1, table, chinchilla, theory, allocations)
+    fig.suptitle(f"Fits of {os.path.basename(str(table.source))}")
+    return finish_figure(fig, path)
+
+
+def _draw_fitted_data(ax0: Any, table: Any, chinchilla: Any, theory: Any) -> None:
+    """Loss against steps per model size (held-out points circled) with the fitted laws."""
     sizes = np.unique(table.model_size)
     colors = sequential_colors(sizes.size)
     held = np.zeros(table.n_points, dtype=bool)
@@ -341,6 +348,11 @@ def plot_fits(table: Any, chinchilla: Any = None, theory: Any = None,
     ax0.set_ylabel("loss")
     ax0.set_title("data and fitted laws")
     ax0.legend(fontsize=7, ncol=2)
+
+
+def _draw_fitted_allocations(ax1: Any, table: Any, chinchilla: Any, theory: Any,
+                             allocations: Any) -> None:
+    """N* and t* against C for each fit (given, or over 9 budgets up to 100 x the data's C)."""
     c = table.compute
     grid = np.geomspace(c.min(), c.max() * 100, 9)
     given = allocations if allocations is not None else (None, None)
@@ -359,5 +371,3 @@ def plot_fits(table: Any, chinchilla: Any = None, theory: Any = None,
     ax1.set_ylabel("N*, t*")
     ax1.set_title("compute-optimal allocation")
     ax1.legend(fontsize=7)
-    fig.suptitle(f"Fits of {os.path.basename(str(table.source))}")
-    return finish_figure(fig, path)

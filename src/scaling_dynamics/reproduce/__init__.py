@@ -9,6 +9,11 @@ points in standard errors (:class:`CurveAgreement`), and measured against predic
 scaling exponents (:class:`ExponentCheck`). :func:`write_report` gathers them into a
 self-contained ``index.html``.
 
+Six entries (``bottlenecks``, ``frontier``, ``finite-size``, ``train-test-gap``,
+``wider-is-better``, ``ensembling``) also carry a theory-only variant sized for the
+asymptotic regime (:class:`ScalingVariant`): :func:`make_scaling_figure` makes one
+(``scaling-dynamics scaling-figure``); :data:`SCALING_FIGURES` names them.
+
 Presets: ``tiny`` (seconds per figure, for tests), ``default`` (all figures within about
 10 minutes on 2 cores), ``full`` (the paper's sizes).
 
@@ -32,12 +37,16 @@ from ._registry import make_figures as make_figures
 from ._report import REPORT_NAME as REPORT_NAME
 from ._report import load_results as load_results
 from ._report import write_report as write_report
+from ._scaling import SCALING_FIGURES as SCALING_FIGURES
+from ._scaling import make_scaling_figure as make_scaling_figure
+from ._scaling_figures import ScalingFigureResult as ScalingFigureResult
 from ._types import AGREEMENT_THRESHOLD as AGREEMENT_THRESHOLD
 from ._types import PRESETS as PRESETS
 from ._types import CurveAgreement as CurveAgreement
 from ._types import ExponentCheck as ExponentCheck
 from ._types import FigureResult as FigureResult
 from ._types import FigureSpec as FigureSpec
+from ._types import ScalingVariant as ScalingVariant
 
 __all__ = [
     "FIGURES",
@@ -55,4 +64,8 @@ __all__ = [
     "FigureSpec",
     "CurveAgreement",
     "ExponentCheck",
+    "SCALING_FIGURES",
+    "make_scaling_figure",
+    "ScalingFigureResult",
+    "ScalingVariant",
 ]

@@ -21,6 +21,7 @@ loss surface the optimiser works on.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -70,9 +71,7 @@ _FRONTIER_SIZES = {
 
 def make_bottlenecks(out_dir: str, preset: str = "default",
                      progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
     from ..scaling import measure_exponents
-    from ..theory import limit_loss, predict
 
     timer = Timer()
     cfg = pick(preset, _BOTTLENECK_SIZES)
@@ -86,21 +85,8 @@ def make_bottlenecks(out_dir: str, preset: str = "default",
     t_sim = np.asarray(cfg["sim_times"], float)
     x_sim = np.asarray(cfg["sim_sizes"], float)
     agreement, exponents, panels = [], [], []
-    with progress_bar(1 + 2 * x_sim.size, BOTTLENECKS, progress, unit="run") as bar:
-        # time: N = P = inf is deterministic (one draw; the sem is the accuracy floor)
-        sim_t = run_simulation(spec, math.inf, math.inf, t_sim, 1)
-        th_t = predict(spec, math.inf, math.inf, t_sim).test_loss
-        bar.update()
-        sim_n, sem_n, th_n, sim_p, sem_p, th_p = (np.empty(x_sim.size) for _ in range(6))
-        for i, x in enumerate(x_sim):
-            c = run_simulation(spec, int(x), math.inf, [T_INFINITY], seeds)
-            sim_n[i], sem_n[i] = c.test_loss[0], c.test_loss_sem[0]
-            th_n[i] = limit_loss(spec, int(x), math.inf).test_loss
-            bar.update()
-            c = run_simulation(spec, math.inf, int(x), [T_INFINITY], seeds)
-            sim_p[i], sem_p[i] = c.test_loss[0], c.test_loss_sem[0]
-            th_p[i] = limit_loss(spec, math.inf, int(x)).test_loss
-            bar.update()
+    sim_t, th_t, sim_n, sem_n, th_n, sim_p, sem_p, th_p = _bottleneck_runs(
+        spec, t_sim, x_sim, seeds, progress)
     rows = (
         (sweeps.time, t_sim, sim_t.test_loss, np.zeros(t_sim.size), th_t, "t",
          "time bottleneck: L ~ t^-r (N = P = inf)", "t (gradient-flow time)", 1),
@@ -134,7 +120,44 @@ def make_bottlenecks(out_dir: str, preset: str = "default",
         panels=tuple(panels),
         footnote=footnote(seeds, "t = inf simulated as t = 1e12; dotted: closed-form power law"),
     )
-    caption = (
+    params = dict(a=A_PAPER, b=B_PAPER, sigma=0.0, M_theory=math.inf, M_simulation=M,
+                  seeds=seeds, theory_times=sweeps.time.x, theory_sizes=sweeps.model.x,
+                  simulated_times=t_sim, simulated_sizes=x_sim, t_infinity=T_INFINITY)
+    return finish(name=BOTTLENECKS, title=BOTTLENECKS_TITLE, out_dir=out_dir, preset=preset,
+                  figure=fig, caption=_bottlenecks_caption(e, M, seeds), params=params,
+                  agreement=agreement, exponents=exponents, timer=timer)
+
+
+def _bottleneck_runs(spec: Any, t_sim: np.ndarray, x_sim: np.ndarray, seeds: int,
+                     progress: bool | None) -> tuple[np.ndarray, ...]:
+    """Simulation and theory at finite M: along t (N = P = inf), N (t = P = inf), P (t = N = inf).
+
+    Returns the time simulation (LossCurves) and theory, then mean, sem and theory along N,
+    and along P.
+    """
+    from .._progress import progress_bar
+    from ..theory import limit_loss, predict
+
+    with progress_bar(1 + 2 * x_sim.size, BOTTLENECKS, progress, unit="run") as bar:
+        # time: N = P = inf is deterministic (one draw; the sem is the accuracy floor)
+        sim_t = run_simulation(spec, math.inf, math.inf, t_sim, 1)
+        th_t = predict(spec, math.inf, math.inf, t_sim).test_loss
+        bar.update()
+        sim_n, sem_n, th_n, sim_p, sem_p, th_p = (np.empty(x_sim.size) for _ in range(6))
+        for i, x in enumerate(x_sim):
+            c = run_simulation(spec, int(x), math.inf, [T_INFINITY], seeds)
+            sim_n[i], sem_n[i] = c.test_loss[0], c.test_loss_sem[0]
+            th_n[i] = limit_loss(spec, int(x), math.inf).test_loss
+            bar.update()
+            c = run_simulation(spec, math.inf, int(x), [T_INFINITY], seeds)
+            sim_p[i], sem_p[i] = c.test_loss[0], c.test_loss_sem[0]
+            th_p[i] = limit_loss(spec, math.inf, int(x)).test_loss
+            bar.update()
+    return sim_t, th_t, sim_n, sem_n, th_n, sim_p, sem_p, th_p
+
+
+def _bottlenecks_caption(e: Any, M: int, seeds: int) -> str:
+    return (
         "Each resource alone limits the loss as a power law (Bordelon et al. 2024, Eq. 14): "
         f"time L ~ t^-(a-1)/b = t^-{e.time:.3g} with N = P = inf; data L ~ P^-m = P^-{e.data:g} "
         f"at t = N = inf; model L ~ N^-m = N^-{e.model:g} at t = P = inf "
@@ -146,19 +169,11 @@ def make_bottlenecks(out_dir: str, preset: str = "default",
         "The time exponent is smaller than the model and data exponents: the origin of the "
         "asymmetric compute-optimal allocation."
     )
-    params = dict(a=A_PAPER, b=B_PAPER, sigma=0.0, M_theory=math.inf, M_simulation=M,
-                  seeds=seeds, theory_times=sweeps.time.x, theory_sizes=sweeps.model.x,
-                  simulated_times=t_sim, simulated_sizes=x_sim, t_infinity=T_INFINITY)
-    return finish(name=BOTTLENECKS, title=BOTTLENECKS_TITLE, out_dir=out_dir, preset=preset,
-                  figure=fig, caption=caption, params=params, agreement=agreement,
-                  exponents=exponents, timer=timer)
 
 
 def make_frontier(out_dir: str, preset: str = "default",
                   progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
     from ..scaling import compute_optimal_frontier
-    from ..theory import predict
 
     timer = Timer()
     cfg = pick(preset, _FRONTIER_SIZES)
@@ -167,57 +182,10 @@ def make_frontier(out_dir: str, preset: str = "default",
     for b in bs:
         frontiers.append(compute_optimal_frontier(power_law(math.inf, b=b), budgets,
                                                   n_grid=cfg["n_grid"], progress=progress))
-    # iso-compute curves L(N, C/N) at finite M, P = inf: theory lines over simulation points
     M, seeds = cfg["M"], cfg["seeds"]
-    spec = power_law(M)
     sim_budgets = np.asarray(cfg["sim_budgets"], float)
-    n_grid = np.unique(np.round(np.geomspace(2, sim_budgets[-1] / 2, cfg["sim_n"])))
-    n_grid = n_grid[n_grid <= M / 4]
-    iso_th = np.full((sim_budgets.size, n_grid.size), np.nan)
-    iso_sim = np.full_like(iso_th, np.nan)
-    iso_sem = np.full_like(iso_th, np.nan)
-    with progress_bar(n_grid.size, FRONTIER, progress, unit="N") as bar:
-        for j, n in enumerate(n_grid):
-            use = sim_budgets / n >= 1.0
-            if use.any():
-                t = sim_budgets[use] / n
-                c = run_simulation(spec, int(n), math.inf, t, seeds)
-                iso_sim[use, j], iso_sem[use, j] = c.test_loss, c.test_loss_sem
-                iso_th[use, j] = predict(spec, int(n), math.inf, t).test_loss
-            bar.update()
-    agreement, series_a = [], []
-    for i, C in enumerate(sim_budgets):
-        ok = np.isfinite(iso_th[i])
-        fam = (i, sim_budgets.size)
-        series_a.append(theory(n_grid[ok], iso_th[i, ok], f"C = {C:.0e}", family=fam))
-        series_a.append(points(n_grid[ok], iso_sim[i, ok], iso_sem[i, ok], family=fam))
-        j = int(np.nanargmin(iso_th[i]))
-        series_a.append(theory([n_grid[j]], [iso_th[i, j]], family=fam, style="*"))
-        agreement.append(compare_curve(f"iso-compute C = {C:.0e}, M = {M}", n_grid[ok],
-                                       iso_th[i, ok], iso_sim[i, ok], iso_sem[i, ok],
-                                       x_name="N", n_seeds=seeds))
-    series_b, series_c, exponents = [], [], []
-    for k, (b, fr) in enumerate(zip(bs, frontiers, strict=True)):
-        e = closed_form_exponents(A_PAPER, b)
-        fam = (k, len(bs))
-        series_b.append(theory(fr.compute, fr.model_size, f"N*, b = {b:g}", family=fam,
-                               style="o-"))
-        series_b.append(theory(fr.compute, fr.steps, f"t*, b = {b:g}", family=fam, style="s--"))
-        series_c.append(theory(fr.compute, fr.loss, f"b = {b:g}: fitted C^-{fr.exponent_loss:.3f}",
-                               family=fam, style="o-"))
-        series_c.append(guide(fr.compute, fr.loss[-1], fr.compute[-1], -e.compute_loss,
-                              f"closed form C^-{e.compute_loss:.3f}", family=fam))
-        src = (f"theory frontier, M = P = inf, C = {fr.compute[0]:.0e}..{fr.compute[-1]:.0e}, "
-               f"b = {b:g}")
-        exponents += [
-            ExponentCheck(f"N* ~ C^r (b = {b:g})", fr.exponent_params, e.compute_params, src),
-            ExponentCheck(f"t* ~ C^r (b = {b:g})", fr.exponent_steps, e.compute_steps, src),
-            ExponentCheck(f"L* ~ C^-r (b = {b:g})", fr.exponent_loss, e.compute_loss, src),
-        ]
-    e0 = closed_form_exponents(A_PAPER, bs[0])
-    series_b.append(guide(budgets, frontiers[0].model_size[-1], budgets[-1], e0.compute_params,
-                          f"C^{e0.compute_params:.3f}, C^{e0.compute_steps:.3f} (b = {bs[0]:g})"))
-    series_b.append(guide(budgets, frontiers[0].steps[-1], budgets[-1], e0.compute_steps, ""))
+    n_grid, series_a, agreement = _iso_compute(cfg, sim_budgets, progress)
+    series_b, series_c, exponents = _frontier_series(bs, frontiers, budgets)
     fig = FigureData(
         title=f"Compute-optimal frontier, C = N t (a = {A_PAPER}, P = inf)",
         panels=(
@@ -244,3 +212,70 @@ def make_frontier(out_dir: str, preset: str = "default",
     return finish(name=FRONTIER, title=FRONTIER_TITLE, out_dir=out_dir, preset=preset,
                   figure=fig, caption=caption, params=params, agreement=agreement,
                   exponents=exponents, timer=timer)
+
+
+def _iso_compute(cfg: dict, sim_budgets: np.ndarray, progress: bool | None
+                 ) -> tuple[np.ndarray, list, list]:
+    """Iso-compute curves L(N, C/N) at finite M, P = inf: theory lines over simulation points.
+
+    Returns the grid of N, the series of the left panel and their agreement.
+    """
+    from .._progress import progress_bar
+    from ..theory import predict
+
+    M, seeds = cfg["M"], cfg["seeds"]
+    spec = power_law(M)
+    n_grid = np.unique(np.round(np.geomspace(2, sim_budgets[-1] / 2, cfg["sim_n"])))
+    n_grid = n_grid[n_grid <= M / 4]
+    iso_th = np.full((sim_budgets.size, n_grid.size), np.nan)
+    iso_sim = np.full_like(iso_th, np.nan)
+    iso_sem = np.full_like(iso_th, np.nan)
+    with progress_bar(n_grid.size, FRONTIER, progress, unit="N") as bar:
+        for j, n in enumerate(n_grid):
+            use = sim_budgets / n >= 1.0
+            if use.any():
+                t = sim_budgets[use] / n
+                c = run_simulation(spec, int(n), math.inf, t, seeds)
+                iso_sim[use, j], iso_sem[use, j] = c.test_loss, c.test_loss_sem
+                iso_th[use, j] = predict(spec, int(n), math.inf, t).test_loss
+            bar.update()
+    agreement, series_a = [], []
+    for i, C in enumerate(sim_budgets):
+        ok = np.isfinite(iso_th[i])
+        fam = (i, sim_budgets.size)
+        series_a.append(theory(n_grid[ok], iso_th[i, ok], f"C = {C:.0e}", family=fam))
+        series_a.append(points(n_grid[ok], iso_sim[i, ok], iso_sem[i, ok], family=fam))
+        j = int(np.nanargmin(iso_th[i]))
+        series_a.append(theory([n_grid[j]], [iso_th[i, j]], family=fam, style="*"))
+        agreement.append(compare_curve(f"iso-compute C = {C:.0e}, M = {M}", n_grid[ok],
+                                       iso_th[i, ok], iso_sim[i, ok], iso_sem[i, ok],
+                                       x_name="N", n_seeds=seeds))
+    return n_grid, series_a, agreement
+
+
+def _frontier_series(bs: tuple, frontiers: list, budgets: np.ndarray
+                     ) -> tuple[list, list, list]:
+    """The allocation and loss panels of the M = inf frontiers, and their exponent checks."""
+    series_b, series_c, exponents = [], [], []
+    for k, (b, fr) in enumerate(zip(bs, frontiers, strict=True)):
+        e = closed_form_exponents(A_PAPER, b)
+        fam = (k, len(bs))
+        series_b.append(theory(fr.compute, fr.model_size, f"N*, b = {b:g}", family=fam,
+                               style="o-"))
+        series_b.append(theory(fr.compute, fr.steps, f"t*, b = {b:g}", family=fam, style="s--"))
+        series_c.append(theory(fr.compute, fr.loss, f"b = {b:g}: fitted C^-{fr.exponent_loss:.3f}",
+                               family=fam, style="o-"))
+        series_c.append(guide(fr.compute, fr.loss[-1], fr.compute[-1], -e.compute_loss,
+                              f"closed form C^-{e.compute_loss:.3f}", family=fam))
+        src = (f"theory frontier, M = P = inf, C = {fr.compute[0]:.0e}..{fr.compute[-1]:.0e}, "
+               f"b = {b:g}")
+        exponents += [
+            ExponentCheck(f"N* ~ C^r (b = {b:g})", fr.exponent_params, e.compute_params, src),
+            ExponentCheck(f"t* ~ C^r (b = {b:g})", fr.exponent_steps, e.compute_steps, src),
+            ExponentCheck(f"L* ~ C^-r (b = {b:g})", fr.exponent_loss, e.compute_loss, src),
+        ]
+    e0 = closed_form_exponents(A_PAPER, bs[0])
+    series_b.append(guide(budgets, frontiers[0].model_size[-1], budgets[-1], e0.compute_params,
+                          f"C^{e0.compute_params:.3f}, C^{e0.compute_steps:.3f} (b = {bs[0]:g})"))
+    series_b.append(guide(budgets, frontiers[0].steps[-1], budgets[-1], e0.compute_steps, ""))
+    return series_b, series_c, exponents

@@ -16,6 +16,7 @@ each seed (the simulator's streams), so the difference has a small standard erro
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -51,9 +52,6 @@ _SIZES = {
 
 
 def make(out_dir: str, preset: str = "default", progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
-    from ..theory import limit_loss, predict
-
     timer = Timer()
     cfg = pick(preset, _SIZES)
     M, P, Ns, seeds = cfg["M"], cfg["P"], list(cfg["Ns"]), cfg["seeds"]
@@ -63,65 +61,13 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
     sim_times = np.unique(np.concatenate([times, early, [T_INFINITY]]))
     i_t = np.searchsorted(sim_times, times)
     i_e = np.searchsorted(sim_times, early)
-    sizes = Ns + [math.inf]
-    sims, theo = {}, {}
-    with progress_bar(2 * len(sizes), NAME, progress, unit="run") as bar:
-        for n in sizes:
-            sims[n] = run_simulation(spec, n, P, sim_times, seeds)
-            bar.update()
-            theo[n] = predict(spec, n, P, sim_times[:-1]).test_loss
-            bar.update()
-    colors = {n: (i, len(Ns)) for i, n in enumerate(Ns)}
-    agreement = []
-
-    # (a) L(t) for each N
-    series_a = []
-    for n in sizes:
-        fam = colors.get(n)
-        col = None if fam else "k"
-        lab = f"N = {n}"
-        sim = sims[n]
-        series_a.append(theory(times, theo[n][i_t], lab, family=fam, color=col))
-        series_a.append(points(times, sim.test_loss[i_t], sim.test_loss_sem[i_t], family=fam,
-                               color=col))
-        agreement.append(compare_curve(f"(a) test loss, {lab}", times, theo[n][i_t],
-                                       sim.test_loss[i_t], sim.test_loss_sem[i_t],
-                                       n_seeds=seeds))
-
-    # (b) early-time correction L(t, N) - L(t, inf) against N
-    series_b = []
-    corr_theory = np.array([theo[n][i_e] - theo[math.inf][i_e] for n in Ns])  # (n_N, n_early)
-    for j, t in enumerate(early):
-        fam = (j, len(early))
-        diff = np.array([sims[n].test_loss_seeds[:, i_e[j]] - sims[math.inf].test_loss_seeds[:, i_e[j]]
-                         for n in Ns]).T
-        mean, sem = seed_statistics(diff)
-        series_b.append(theory(Ns, corr_theory[:, j], f"t = {t:g}", family=fam))
-        series_b.append(points(Ns, mean, sem, family=fam))
-        agreement.append(compare_curve(f"(b) L(t,N) - L(t,inf) at t = {t:g}", Ns,
-                                       corr_theory[:, j], mean, sem, x_name="N", n_seeds=seeds))
-    series_b.append(guide(Ns, corr_theory[-1, 0], Ns[-1], -1.0, "1/N"))
-    slope_early, _ = log_slope(np.array(Ns, float), corr_theory[:, 0])
-
-    # (c) late-time model bottleneck L(inf, N) against N
-    n_grid = np.unique(np.round(np.geomspace(Ns[0], Ns[-1], cfg["n_late"]))).astype(int)
-    late_theory = np.array([limit_loss(spec, int(n), P).test_loss for n in n_grid])
-    late_at_ns = np.array([limit_loss(spec, int(n), P).test_loss for n in Ns])
-    late_sim = np.array([sims[n].test_loss[-1] for n in Ns])
-    late_sem = np.array([sims[n].test_loss_sem[-1] for n in Ns])
-    agreement.append(compare_curve("(c) L(t = inf, N)", Ns, late_at_ns, late_sim, late_sem,
-                                   x_name="N", n_seeds=seeds))
+    sims, theo = _run(spec, Ns + [math.inf], P, sim_times, seeds, progress)
+    agreement: list = []
+    series_a = _panel_dynamics(Ns, times, i_t, sims, theo, seeds, agreement)
+    series_b, slope_early = _panel_early(Ns, early, i_e, sims, theo, seeds, agreement)
+    series_c, slope_late, fit_sel, n_grid = _panel_late(spec, Ns, P, cfg["n_late"], sims, seeds,
+                                                        agreement)
     e = closed_form_exponents(A_PAPER, B_PAPER)
-    fit_sel = n_grid <= P / 8
-    if fit_sel.sum() < 2:
-        fit_sel = np.arange(n_grid.size) < 2
-    slope_late, _ = log_slope(n_grid[fit_sel].astype(float), late_theory[fit_sel])
-    series_c = [
-        theory(n_grid, late_theory, f"theory, P = {P}"),
-        points(Ns, late_sim, late_sem, "simulation, t = 1e12"),
-        guide(n_grid, late_theory[0], n_grid[0], -e.model, f"N^-{e.model:g} (a - 1)"),
-    ]
-
     fig = FigureData(
         title=f"Test-loss dynamics for several N (a = {A_PAPER}, b = {B_PAPER}, P = {P}, M = {M})",
         panels=(
@@ -141,17 +87,99 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
                       e.model, f"theory at t = inf, N = {n_grid[fit_sel][0]}.."
                       f"{n_grid[fit_sel][-1]}, P = {P}, M = {M}"),
     )
-    caption = (
+    params = dict(a=A_PAPER, b=B_PAPER, M=M, P=P, N=Ns, sigma=0.0, seeds=seeds,
+                  times=times, early_times=early, t_infinity=T_INFINITY)
+    return finish(name=NAME, title=TITLE, out_dir=out_dir, preset=preset, figure=fig,
+                  caption=_caption(Ns, P, M, e.model), params=params, agreement=agreement,
+                  exponents=exponents, timer=timer)
+
+
+def _run(spec: Any, sizes: list, P: int, sim_times: np.ndarray, seeds: int,
+         progress: bool | None) -> tuple[dict, dict]:
+    """Simulations (with t = inf last) and theory (without it) at every N of ``sizes``."""
+    from .._progress import progress_bar
+    from ..theory import predict
+
+    sims, theo = {}, {}
+    with progress_bar(2 * len(sizes), NAME, progress, unit="run") as bar:
+        for n in sizes:
+            sims[n] = run_simulation(spec, n, P, sim_times, seeds)
+            bar.update()
+            theo[n] = predict(spec, n, P, sim_times[:-1]).test_loss
+            bar.update()
+    return sims, theo
+
+
+def _panel_dynamics(Ns: list, times: np.ndarray, i_t: np.ndarray, sims: dict, theo: dict,
+                    seeds: int, agreement: list) -> list:
+    """(a) L(t) for each N (and N = inf, black)."""
+    colors = {n: (i, len(Ns)) for i, n in enumerate(Ns)}
+    series_a = []
+    for n in Ns + [math.inf]:
+        fam = colors.get(n)
+        col = None if fam else "k"
+        lab = f"N = {n}"
+        sim = sims[n]
+        series_a.append(theory(times, theo[n][i_t], lab, family=fam, color=col))
+        series_a.append(points(times, sim.test_loss[i_t], sim.test_loss_sem[i_t], family=fam,
+                               color=col))
+        agreement.append(compare_curve(f"(a) test loss, {lab}", times, theo[n][i_t],
+                                       sim.test_loss[i_t], sim.test_loss_sem[i_t],
+                                       n_seeds=seeds))
+    return series_a
+
+
+def _panel_early(Ns: list, early: np.ndarray, i_e: np.ndarray, sims: dict, theo: dict,
+                 seeds: int, agreement: list) -> tuple[list, float]:
+    """(b) early-time correction L(t, N) - L(t, inf) against N, differences seed by seed."""
+    series_b = []
+    corr_theory = np.array([theo[n][i_e] - theo[math.inf][i_e] for n in Ns])  # (n_N, n_early)
+    for j, t in enumerate(early):
+        fam = (j, len(early))
+        diff = np.array([sims[n].test_loss_seeds[:, i_e[j]] - sims[math.inf].test_loss_seeds[:, i_e[j]]
+                         for n in Ns]).T
+        mean, sem = seed_statistics(diff)
+        series_b.append(theory(Ns, corr_theory[:, j], f"t = {t:g}", family=fam))
+        series_b.append(points(Ns, mean, sem, family=fam))
+        agreement.append(compare_curve(f"(b) L(t,N) - L(t,inf) at t = {t:g}", Ns,
+                                       corr_theory[:, j], mean, sem, x_name="N", n_seeds=seeds))
+    series_b.append(guide(Ns, corr_theory[-1, 0], Ns[-1], -1.0, "1/N"))
+    slope_early, _ = log_slope(np.array(Ns, float), corr_theory[:, 0])
+    return series_b, slope_early
+
+
+def _panel_late(spec: Any, Ns: list, P: int, n_late: int, sims: dict, seeds: int,
+                agreement: list) -> tuple[list, float, np.ndarray, np.ndarray]:
+    """(c) late-time model bottleneck L(inf, N) against N; its slope where N << P."""
+    from ..theory import limit_loss
+
+    n_grid = np.unique(np.round(np.geomspace(Ns[0], Ns[-1], n_late))).astype(int)
+    late_theory = np.array([limit_loss(spec, int(n), P).test_loss for n in n_grid])
+    late_at_ns = np.array([limit_loss(spec, int(n), P).test_loss for n in Ns])
+    late_sim = np.array([sims[n].test_loss[-1] for n in Ns])
+    late_sem = np.array([sims[n].test_loss_sem[-1] for n in Ns])
+    agreement.append(compare_curve("(c) L(t = inf, N)", Ns, late_at_ns, late_sim, late_sem,
+                                   x_name="N", n_seeds=seeds))
+    e = closed_form_exponents(A_PAPER, B_PAPER)
+    fit_sel = n_grid <= P / 8
+    if fit_sel.sum() < 2:
+        fit_sel = np.arange(n_grid.size) < 2
+    slope_late, _ = log_slope(n_grid[fit_sel].astype(float), late_theory[fit_sel])
+    series_c = [
+        theory(n_grid, late_theory, f"theory, P = {P}"),
+        points(Ns, late_sim, late_sem, "simulation, t = 1e12"),
+        guide(n_grid, late_theory[0], n_grid[0], -e.model, f"N^-{e.model:g} (a - 1)"),
+    ]
+    return series_c, slope_late, fit_sel, n_grid
+
+
+def _caption(Ns: list, P: int, M: int, model_exponent: float) -> str:
+    return (
         f"(a) Test loss L(t) of gradient flow for N = {', '.join(map(str, Ns))} and N = inf "
         f"with P = {P} samples (a = {A_PAPER}, b = {B_PAPER}, M = {M}, sigma = 0): wider models "
         "train faster and reach a lower floor. (b) Early in training the finite-width "
         "correction L(t, N) - L(t, inf) falls as 1/N at every early time (universal). "
-        f"(c) At late time the loss is limited by the model size, L ~ N^-(a-1) = N^-{e.model:g} "
+        f"(c) At late time the loss is limited by the model size, L ~ N^-(a-1) = N^-{model_exponent:g} "
         "while N << P, before the variance near N = P takes over. Differences in (b) are taken "
         "seed by seed (shared data)."
     )
-    params = dict(a=A_PAPER, b=B_PAPER, M=M, P=P, N=Ns, sigma=0.0, seeds=seeds,
-                  times=times, early_times=early, t_infinity=T_INFINITY)
-    return finish(name=NAME, title=TITLE, out_dir=out_dir, preset=preset, figure=fig,
-                  caption=caption, params=params, agreement=agreement, exponents=exponents,
-                  timer=timer)

@@ -18,6 +18,8 @@ average over data sets as well and is drawn from the theory only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ._agreement import compare_curve, seed_statistics
@@ -64,7 +66,6 @@ _BV_SIZES = {
 
 def make_ensembling(out_dir: str, preset: str = "default",
                     progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
     from ..scaling import ensemble_vs_width
 
     timer = Timer()
@@ -75,35 +76,8 @@ def make_ensembling(out_dir: str, preset: str = "default",
     res = ensemble_vs_width(spec, N, P=P, ensemble_sizes=cfg["Es"], times=times,
                             progress=progress)
     es = res.ensemble_sizes
-    series_a, agreement = [], []
-    fin = {"ens": [], "wide": []}
-    with progress_bar(2 * len(es), ENSEMBLING, progress, unit="run") as bar:
-        for i, e in enumerate(es):
-            fam = (i, len(es))
-            c = run_simulation(spec, N, P, times, seeds, ensemble=e)
-            series_a += [theory(times, res.ensemble_loss[i], f"{e} x N = {N}", family=fam),
-                         points(times, c.test_loss, c.test_loss_sem, family=fam)]
-            agreement.append(compare_curve(f"ensemble of {e} x N = {N}", times,
-                                           res.ensemble_loss[i], c.test_loss, c.test_loss_sem,
-                                           n_seeds=seeds))
-            fin["ens"].append((c.test_loss[-1], c.test_loss_sem[-1]))
-            bar.update()
-            if e == 1:
-                fin["wide"].append(fin["ens"][-1])
-                bar.update()
-                continue
-            w = run_simulation(spec, e * N, P, times, seeds)
-            series_a += [theory(times, res.wide_loss[i], f"1 x N = {e * N}", family=fam,
-                                style="--"),
-                         points(times, w.test_loss, w.test_loss_sem, family=fam, open=True)]
-            agreement.append(compare_curve(f"one model of N = {e * N}", times, res.wide_loss[i],
-                                           w.test_loss, w.test_loss_sem, n_seeds=seeds))
-            fin["wide"].append((w.test_loss[-1], w.test_loss_sem[-1]))
-            bar.update()
-    series_a.append(theory(times, res.infinite_ensemble, f"inf x N = {N} (theory)", color="k",
-                           style=":"))
+    series_a, agreement, fe, fw = _ensemble_runs(spec, res, N, P, times, seeds, progress)
     e_arr = np.asarray(es, float)
-    fe, fw = np.array(fin["ens"]), np.array(fin["wide"])
     series_b = (
         theory(e_arr, res.ensemble_final, f"ensemble of E models of size {N}", color="C3"),
         points(e_arr, fe[:, 0], fe[:, 1], color="C3"),
@@ -140,6 +114,46 @@ def make_ensembling(out_dir: str, preset: str = "default",
                   notes=(verdict,), timer=timer)
 
 
+def _ensemble_runs(spec: Any, res: Any, N: int, P: Any, times: np.ndarray, seeds: int,
+                   progress: bool | None) -> tuple[list, list, np.ndarray, np.ndarray]:
+    """Simulated ensembles of E x N and single models of E N over time, against the theory.
+
+    Returns the series of the left panel, their agreement, and the final losses (mean, sem)
+    of the ensembles and of the wide models (E = 1: the same run on both sides).
+    """
+    from .._progress import progress_bar
+
+    es = res.ensemble_sizes
+    series_a, agreement = [], []
+    fin = {"ens": [], "wide": []}
+    with progress_bar(2 * len(es), ENSEMBLING, progress, unit="run") as bar:
+        for i, e in enumerate(es):
+            fam = (i, len(es))
+            c = run_simulation(spec, N, P, times, seeds, ensemble=e)
+            series_a += [theory(times, res.ensemble_loss[i], f"{e} x N = {N}", family=fam),
+                         points(times, c.test_loss, c.test_loss_sem, family=fam)]
+            agreement.append(compare_curve(f"ensemble of {e} x N = {N}", times,
+                                           res.ensemble_loss[i], c.test_loss, c.test_loss_sem,
+                                           n_seeds=seeds))
+            fin["ens"].append((c.test_loss[-1], c.test_loss_sem[-1]))
+            bar.update()
+            if e == 1:
+                fin["wide"].append(fin["ens"][-1])
+                bar.update()
+                continue
+            w = run_simulation(spec, e * N, P, times, seeds)
+            series_a += [theory(times, res.wide_loss[i], f"1 x N = {e * N}", family=fam,
+                                style="--"),
+                         points(times, w.test_loss, w.test_loss_sem, family=fam, open=True)]
+            agreement.append(compare_curve(f"one model of N = {e * N}", times, res.wide_loss[i],
+                                           w.test_loss, w.test_loss_sem, n_seeds=seeds))
+            fin["wide"].append((w.test_loss[-1], w.test_loss_sem[-1]))
+            bar.update()
+    series_a.append(theory(times, res.infinite_ensemble, f"inf x N = {N} (theory)", color="k",
+                           style=":"))
+    return series_a, agreement, np.array(fin["ens"]), np.array(fin["wide"])
+
+
 def _parts(l1: np.ndarray, l2: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Seed-by-seed estimates from E = 1 and E = 2 runs (arrays (n_seeds, n_points))."""
     return {
@@ -151,7 +165,6 @@ def _parts(l1: np.ndarray, l2: np.ndarray) -> dict[str, tuple[np.ndarray, np.nda
 
 def make_bias_variance(out_dir: str, preset: str = "default",
                        progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
     from ..theory import decompose_loss, limit_loss
 
     timer = Timer()
@@ -166,26 +179,10 @@ def make_bias_variance(out_dir: str, preset: str = "default",
     n_line = n_line[np.abs(n_line - P) > 0.08 * P]  # the variance diverges at N = P
     lim = [limit_loss(spec, int(n), P) for n in n_line]
     agreement = []
-    with progress_bar(2 + 2 * ns.size, BIAS_VARIANCE, progress, unit="run") as bar:
-        r1 = run_simulation(spec, N, P, times, seeds, ensemble=1)
-        bar.update()
-        r2 = run_simulation(spec, N, P, times, seeds, ensemble=2)
-        bar.update()
-        parts = _parts(r1.test_loss_seeds, r2.test_loss_seeds)
-        late1, late2 = [], []
-        for n in ns:
-            late1.append(run_simulation(spec, int(n), P, [T_INFINITY], seeds).test_loss_seeds[:, 0])
-            bar.update()
-            late2.append(run_simulation(spec, int(n), P, [T_INFINITY], seeds,
-                                        ensemble=2).test_loss_seeds[:, 0])
-            bar.update()
-    late = _parts(np.array(late1).T, np.array(late2).T)
+    parts, late = _bias_variance_runs(spec, N, P, times, ns, seeds, progress)
     th_t = {"test": dec.test_loss, "inf": dec.bias + dec.variance_data,
             "proj": dec.variance_projection}
-    th_n_at = {n: limit_loss(spec, int(n), P) for n in ns}
-    th_n = {"test": np.array([th_n_at[n].test_loss for n in ns]),
-            "inf": np.array([th_n_at[n].bias + th_n_at[n].variance_data for n in ns]),
-            "proj": np.array([th_n_at[n].variance_projection for n in ns])}
+    th_n = _limit_parts(spec, ns, P)
     names = {"test": "test loss L (E = 1)", "inf": "B + V_data (E = inf)",
              "proj": "projection variance V_proj"}
     colors = {"test": "k", "inf": "C0", "proj": "C1"}
@@ -222,7 +219,46 @@ def make_bias_variance(out_dir: str, preset: str = "default",
         footnote=footnote(seeds, "points from E = 1 and E = 2: V_proj = 2(L1 - L2), "
                                  "B + V_data = 2 L2 - L1; t = inf simulated as t = 1e12"),
     )
-    caption = (
+    params = dict(a=A_PAPER, b=B_PAPER, sigma=sigma, M=M, N=N, P=P, seeds=seeds, times=times,
+                  N_late=ns, t_infinity=T_INFINITY)
+    return finish(name=BIAS_VARIANCE, title=BIAS_VARIANCE_TITLE, out_dir=out_dir, preset=preset,
+                  figure=fig, caption=_bias_variance_caption(N, P, sigma, M), params=params,
+                  agreement=agreement, timer=timer)
+
+
+def _bias_variance_runs(spec: Any, N: int, P: int, times: np.ndarray, ns: np.ndarray,
+                        seeds: int, progress: bool | None) -> tuple[dict, dict]:
+    """The parts (test, proj, inf) from E = 1 and E = 2 runs: over time, and at t = inf per N."""
+    from .._progress import progress_bar
+
+    with progress_bar(2 + 2 * ns.size, BIAS_VARIANCE, progress, unit="run") as bar:
+        r1 = run_simulation(spec, N, P, times, seeds, ensemble=1)
+        bar.update()
+        r2 = run_simulation(spec, N, P, times, seeds, ensemble=2)
+        bar.update()
+        parts = _parts(r1.test_loss_seeds, r2.test_loss_seeds)
+        late1, late2 = [], []
+        for n in ns:
+            late1.append(run_simulation(spec, int(n), P, [T_INFINITY], seeds).test_loss_seeds[:, 0])
+            bar.update()
+            late2.append(run_simulation(spec, int(n), P, [T_INFINITY], seeds,
+                                        ensemble=2).test_loss_seeds[:, 0])
+            bar.update()
+    return parts, _parts(np.array(late1).T, np.array(late2).T)
+
+
+def _limit_parts(spec: Any, ns: np.ndarray, P: int) -> dict[str, np.ndarray]:
+    """The theory's parts (test, inf = B + V_data, proj) at t = inf for each N of ``ns``."""
+    from ..theory import limit_loss
+
+    th_n_at = {n: limit_loss(spec, int(n), P) for n in ns}
+    return {"test": np.array([th_n_at[n].test_loss for n in ns]),
+            "inf": np.array([th_n_at[n].bias + th_n_at[n].variance_data for n in ns]),
+            "proj": np.array([th_n_at[n].variance_projection for n in ns])}
+
+
+def _bias_variance_caption(N: int, P: int, sigma: float, M: int) -> str:
+    return (
         "The test loss of one model splits into the bias B (the loss of the predictor averaged "
         "over data and projections), the data variance V_data and the projection variance "
         "V_proj; an ensemble of E models has B + V_data + V_proj / E. Left: over time for "
@@ -231,8 +267,4 @@ def make_bias_variance(out_dir: str, preset: str = "default",
         f"M = {M}). Simulated points estimate V_proj and B + V_data from the E = 1 and E = 2 "
         "runs of the same seeds; the bias alone and V_data are drawn from the theory only."
     )
-    params = dict(a=A_PAPER, b=B_PAPER, sigma=sigma, M=M, N=N, P=P, seeds=seeds, times=times,
-                  N_late=ns, t_infinity=T_INFINITY)
-    return finish(name=BIAS_VARIANCE, title=BIAS_VARIANCE_TITLE, out_dir=out_dir, preset=preset,
-                  figure=fig, caption=caption, params=params, agreement=agreement, timer=timer)
 

@@ -16,6 +16,7 @@ that of :math:`L(t, N)`.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -72,9 +73,7 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
     panels, agreement, exponents = [], [], []
     with progress_bar(2 * x_sim.size, NAME, progress, unit="run") as bar:
         for v in ("N", "P"):
-            sim = np.empty((t_sim.size, x_sim.size))
-            sem = np.empty_like(sim)
-            th = np.empty_like(sim)
+            sim, sem, th = np.empty((3, t_sim.size, x_sim.size))
             for j, x in enumerate(x_sim):
                 n, p = (int(x), math.inf) if v == "N" else (math.inf, int(x))
                 c = run_simulation(spec, n, p, t_sim, seeds)
@@ -82,38 +81,8 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
                 sem[:, j] = c.test_loss_sem
                 th[:, j] = predict(spec, n, p, t_sim).test_loss - ref_th
                 bar.update()
-            other = "P" if v == "N" else "N"
-            r = corrections[v]
-            late = r.late_closed_form
-            series = []
-            for i, t in enumerate(t_sim):
-                fam = (i, t_sim.size)
-                series.append(theory(x_sim, th[i], f"t = {t:g}", family=fam))
-                series.append(points(x_sim, sim[i], sem[i], family=fam))
-                agreement.append(compare_curve(f"L(t,{v}) - L(t,inf) at t = {t:g}, M = {M}",
-                                               x_sim, th[i], sim[i], sem[i], x_name=v,
-                                               n_seeds=seeds))
-            series.append(guide(x_sim, th[0, -1], x_sim[-1], -1.0, f"1/{v}"))
-            series.append(guide(x_sim, th[-1, -1], x_sim[-1], -late, f"{v}^-{late:g}",
-                                color="C3"))
-            panels.append(Panel(f"finite-{v} correction ({other} = inf, M = {M})", f"{v}",
-                                f"L(t, {v}) - L(t, {v} = inf)", tuple(series)))
-            panels.append(Panel(
-                f"its exponent from the theory (M = inf, {v} = {r.sizes[0]:g}..{r.sizes[-1]:g})",
-                "time t", f"-d log correction / d log {v}",
-                (theory(r.times, r.exponents, "fitted at time t", color="C0", style="o-"),
-                 hline(r.limit_exponent, f"t = inf: {r.limit_exponent:.3f}", color="C0",
-                       style="-."),
-                 hline(1.0, "universal 1 (early)"),
-                 hline(late, f"task-dependent {late:g} (late)", color="C3", style="--")),
-                yscale="linear"))
-            lo = r.sizes[r.sizes >= r.sizes[-1] / 10.0**r.fit_decades][0]
-            src = f"theory, M = inf, {other} = inf, fit over {v} = {lo:g}..{r.sizes[-1]:g}"
-            exponents.append(ExponentCheck(
-                f"early finite-{v} correction ~ {v}^-r (t = {r.times[0]:g})",
-                float(r.exponents[0]), 1.0, src))
-            exponents.append(ExponentCheck(
-                f"late finite-{v} correction ~ {v}^-r (t = inf)", r.limit_exponent, late, src))
+            panels += _correction_panels(v, corrections[v], x_sim, t_sim, (sim, sem, th), M,
+                                         seeds, agreement, exponents)
     fig = FigureData(
         title=f"Finite-size corrections: universal early, task-dependent late "
               f"(a = {A_PAPER}, b = {B_PAPER})",
@@ -134,3 +103,46 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
     return finish(name=NAME, title=TITLE, out_dir=out_dir, preset=preset, figure=fig,
                   caption=caption, params=params, agreement=agreement, exponents=exponents,
                   timer=timer)
+
+
+def _correction_panels(v: str, r: Any, x_sim: np.ndarray, t_sim: np.ndarray,
+                       simulated: tuple[np.ndarray, np.ndarray, np.ndarray], M: int, seeds: int,
+                       agreement: list, exponents: list) -> list[Panel]:
+    """The two panels of the finite-``v`` correction: simulated at M, and its exponent (M = inf).
+
+    ``simulated`` is (simulation mean, sem, theory at M) of the correction, shape
+    (times, sizes); the comparisons and exponent checks are appended to the lists given.
+    """
+    sim, sem, th = simulated
+    other = "P" if v == "N" else "N"
+    late = r.late_closed_form
+    series = []
+    for i, t in enumerate(t_sim):
+        fam = (i, t_sim.size)
+        series.append(theory(x_sim, th[i], f"t = {t:g}", family=fam))
+        series.append(points(x_sim, sim[i], sem[i], family=fam))
+        agreement.append(compare_curve(f"L(t,{v}) - L(t,inf) at t = {t:g}, M = {M}",
+                                       x_sim, th[i], sim[i], sem[i], x_name=v,
+                                       n_seeds=seeds))
+    series.append(guide(x_sim, th[0, -1], x_sim[-1], -1.0, f"1/{v}"))
+    series.append(guide(x_sim, th[-1, -1], x_sim[-1], -late, f"{v}^-{late:g}", color="C3"))
+    lo = r.sizes[r.sizes >= r.sizes[-1] / 10.0**r.fit_decades][0]
+    src = f"theory, M = inf, {other} = inf, fit over {v} = {lo:g}..{r.sizes[-1]:g}"
+    exponents.append(ExponentCheck(
+        f"early finite-{v} correction ~ {v}^-r (t = {r.times[0]:g})",
+        float(r.exponents[0]), 1.0, src))
+    exponents.append(ExponentCheck(
+        f"late finite-{v} correction ~ {v}^-r (t = inf)", r.limit_exponent, late, src))
+    return [
+        Panel(f"finite-{v} correction ({other} = inf, M = {M})", f"{v}",
+              f"L(t, {v}) - L(t, {v} = inf)", tuple(series)),
+        Panel(
+            f"its exponent from the theory (M = inf, {v} = {r.sizes[0]:g}..{r.sizes[-1]:g})",
+            "time t", f"-d log correction / d log {v}",
+            (theory(r.times, r.exponents, "fitted at time t", color="C0", style="o-"),
+             hline(r.limit_exponent, f"t = inf: {r.limit_exponent:.3f}", color="C0",
+                   style="-."),
+             hline(1.0, "universal 1 (early)"),
+             hline(late, f"task-dependent {late:g} (late)", color="C3", style="--")),
+            yscale="linear"),
+    ]

@@ -17,6 +17,7 @@ per-seed gap is formed from the test and train loss of the same run.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,6 @@ _WIDER_SIZES = {
 
 
 def make_gap(out_dir: str, preset: str = "default", progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
     from ..scaling import train_test_gap
 
     timer = Timer()
@@ -73,30 +73,7 @@ def make_gap(out_dir: str, preset: str = "default", progress: bool | None = None
     times = np.asarray(cfg["times"], float)
     spec = power_law(M, SIGMA)
     res = train_test_gap(spec, cfg["Ps"], times, N=N, progress=progress)
-    s2 = SIGMA**2
-    series_a, series_b, agreement = [], [], []
-    with progress_bar(len(res.sample_sizes), GAP, progress, unit="P") as bar:
-        for i, p in enumerate(res.sample_sizes):
-            c = run_simulation(spec, N, p, times, seeds)
-            fam = (i, len(res.sample_sizes))
-            test_seeds = c.test_loss_seeds + s2
-            gap_mean, gap_sem = seed_statistics(test_seeds - c.train_loss_seeds)
-            series_a += [
-                theory(times, res.test_loss[i], f"P = {p}", family=fam),
-                points(times, c.test_loss + s2, c.test_loss_sem, family=fam),
-                theory(times, res.train_loss[i], family=fam, style="--"),
-                points(times, c.train_loss, c.train_loss_sem, family=fam, open=True),
-            ]
-            series_b += [theory(times, res.gap[i], f"P = {p}", family=fam),
-                         points(times, gap_mean, gap_sem, family=fam)]
-            for what, th, sim, se in (("test loss", res.test_loss[i], c.test_loss + s2,
-                                       c.test_loss_sem),
-                                      ("train loss", res.train_loss[i], c.train_loss,
-                                       c.train_loss_sem),
-                                      ("gap", res.gap[i], gap_mean, gap_sem)):
-                agreement.append(compare_curve(f"{what}, P = {p}", times, th, sim, se,
-                                               n_seeds=seeds))
-            bar.update()
+    series_a, series_b, agreement = _gap_runs(spec, res, N, times, seeds, progress)
     low = 1e-3 * float(np.min(res.test_loss))
     n_txt = size_text(N)
     fig = FigureData(
@@ -133,7 +110,6 @@ def make_gap(out_dir: str, preset: str = "default", progress: bool | None = None
 
 def make_wider(out_dir: str, preset: str = "default",
                progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
     from ..scaling import wider_is_better
 
     timer = Timer()
@@ -145,22 +121,8 @@ def make_wider(out_dir: str, preset: str = "default",
     res = wider_is_better(spec, cfg["Ns"], rich_P=rich_P, scarce_P=scarce_P, times=times,
                           progress=progress)
     ns = res.model_sizes
-    series = {"rich": [], "scarce": []}
-    finals = {"rich": [], "scarce": []}
-    agreement = []
-    with progress_bar(2 * len(ns), WIDER, progress, unit="run") as bar:
-        for i, n in enumerate(ns):
-            fam = (i, len(ns))
-            for key, p, th in (("rich", rich_P, res.rich_loss[i]),
-                               ("scarce", scarce_P, res.scarce_loss[i])):
-                c = run_simulation(spec, n, p, times, seeds)
-                series[key] += [theory(times, th, f"N = {n}", family=fam),
-                                points(times, c.test_loss, c.test_loss_sem, family=fam)]
-                finals[key].append((c.test_loss[-1], c.test_loss_sem[-1]))
-                p_txt = size_text(p)
-                agreement.append(compare_curve(f"test loss, N = {n}, P = {p_txt}", times, th,
-                                               c.test_loss, c.test_loss_sem, n_seeds=seeds))
-                bar.update()
+    series, finals, agreement = _wider_runs(spec, res, rich_P, scarce_P, times, seeds,
+                                           progress)
     n_arr = np.asarray(ns, float)
     rich_txt = size_text(rich_P)
     fr = np.array(finals["rich"])
@@ -188,6 +150,74 @@ def make_wider(out_dir: str, preset: str = "default",
         ),
         footnote=footnote(seeds, "early stopping: min over t of the theory, Brent search"),
     )
+    verdict, caption = _wider_texts(res, ns, rich_txt, scarce_P, sim_reversed, M)
+    params = dict(a=A_PAPER, b=B_PAPER, sigma=SIGMA, M=M, N=ns, rich_P=rich_P,
+                  scarce_P=scarce_P, seeds=seeds, times=times)
+    return finish(name=WIDER, title=WIDER_TITLE, out_dir=out_dir, preset=preset, figure=fig,
+                  caption=caption, params=params, agreement=agreement, notes=(verdict,),
+                  timer=timer)
+
+
+def _gap_runs(spec: Any, res: Any, N: Any, times: np.ndarray, seeds: int,
+              progress: bool | None) -> tuple[list, list, list]:
+    """Simulations at every P: the series of the loss and gap panels, and their agreement."""
+    from .._progress import progress_bar
+
+    s2 = SIGMA**2
+    series_a, series_b, agreement = [], [], []
+    with progress_bar(len(res.sample_sizes), GAP, progress, unit="P") as bar:
+        for i, p in enumerate(res.sample_sizes):
+            c = run_simulation(spec, N, p, times, seeds)
+            fam = (i, len(res.sample_sizes))
+            test_seeds = c.test_loss_seeds + s2
+            gap_mean, gap_sem = seed_statistics(test_seeds - c.train_loss_seeds)
+            series_a += [
+                theory(times, res.test_loss[i], f"P = {p}", family=fam),
+                points(times, c.test_loss + s2, c.test_loss_sem, family=fam),
+                theory(times, res.train_loss[i], family=fam, style="--"),
+                points(times, c.train_loss, c.train_loss_sem, family=fam, open=True),
+            ]
+            series_b += [theory(times, res.gap[i], f"P = {p}", family=fam),
+                         points(times, gap_mean, gap_sem, family=fam)]
+            for what, th, sim, se in (("test loss", res.test_loss[i], c.test_loss + s2,
+                                       c.test_loss_sem),
+                                      ("train loss", res.train_loss[i], c.train_loss,
+                                       c.train_loss_sem),
+                                      ("gap", res.gap[i], gap_mean, gap_sem)):
+                agreement.append(compare_curve(f"{what}, P = {p}", times, th, sim, se,
+                                               n_seeds=seeds))
+            bar.update()
+    return series_a, series_b, agreement
+
+
+def _wider_runs(spec: Any, res: Any, rich_P: Any, scarce_P: int, times: np.ndarray, seeds: int,
+                progress: bool | None) -> tuple[dict, dict, list]:
+    """Simulations at every N with plentiful and scarce data: series, final losses, agreement."""
+    from .._progress import progress_bar
+
+    ns = res.model_sizes
+    series = {"rich": [], "scarce": []}
+    finals = {"rich": [], "scarce": []}
+    agreement = []
+    with progress_bar(2 * len(ns), WIDER, progress, unit="run") as bar:
+        for i, n in enumerate(ns):
+            fam = (i, len(ns))
+            for key, p, th in (("rich", rich_P, res.rich_loss[i]),
+                               ("scarce", scarce_P, res.scarce_loss[i])):
+                c = run_simulation(spec, n, p, times, seeds)
+                series[key] += [theory(times, th, f"N = {n}", family=fam),
+                                points(times, c.test_loss, c.test_loss_sem, family=fam)]
+                finals[key].append((c.test_loss[-1], c.test_loss_sem[-1]))
+                p_txt = size_text(p)
+                agreement.append(compare_curve(f"test loss, N = {n}, P = {p_txt}", times, th,
+                                               c.test_loss, c.test_loss_sem, n_seeds=seeds))
+                bar.update()
+    return series, finals, agreement
+
+
+def _wider_texts(res: Any, ns: Any, rich_txt: str, scarce_P: int, sim_reversed: bool,
+                 M: int) -> tuple[str, str]:
+    """The verdict (also a note) and the caption of ``wider-is-better``."""
     verdict = (
         f"wider is better at every time with P = {rich_txt}: "
         f"{'yes' if res.rich_monotone else 'no'} (theory); the final loss with P = {scarce_P} "
@@ -203,8 +233,4 @@ def make_wider(out_dir: str, preset: str = "default",
         "N = P, end worst; stopping each at its best time restores wider-is-better. "
         f"In numbers: {verdict}"
     )
-    params = dict(a=A_PAPER, b=B_PAPER, sigma=SIGMA, M=M, N=ns, rich_P=rich_P,
-                  scarce_P=scarce_P, seeds=seeds, times=times)
-    return finish(name=WIDER, title=WIDER_TITLE, out_dir=out_dir, preset=preset, figure=fig,
-                  caption=caption, params=params, agreement=agreement, notes=(verdict,),
-                  timer=timer)
+    return verdict, caption

@@ -20,6 +20,7 @@ the report says that no theory was drawn.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,6 @@ def _theory_or_reason(spec, N, P, times, optimizer):
 
 
 def make_sgd(out_dir: str, preset: str = "default", progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
     from ..theory import predict
 
     timer = Timer()
@@ -98,30 +98,8 @@ def make_sgd(out_dir: str, preset: str = "default", progress: bool | None = None
     series_b, agreement, notes = [], [], []
     agreement.append(compare_curve(f"gradient flow, P = inf, N = {size_text(N)}", gf_times,
                                    gf_th, gf_sim.test_loss, gf_sim.test_loss_sem, n_seeds=seeds))
-    with progress_bar(len(cfg["Bs"]), SGD, progress, unit="B") as bar:
-        for i, B in enumerate(cfg["Bs"]):
-            fam = (i, len(cfg["Bs"]))
-            opt = OnlineSGD(eta=eta, batch_size=B)
-            sim = run_simulation(spec, N, None, steps, seeds, optimizer=opt)
-            th, reason = _theory_or_reason(spec, N, None, steps, opt)
-            ex_mean, ex_sem = seed_statistics(sim.test_loss_seeds - gf_sim.test_loss_seeds)
-            label = f"SGD, B = {B}"
-            if th is not None:
-                series_a.append(theory(eta * steps, th.test_loss, label, family=fam))
-                series_b.append(theory(eta * steps, th.test_loss - gf_th, f"B = {B}", family=fam))
-                agreement.append(compare_curve(f"SGD test loss, B = {B}", steps, th.test_loss,
-                                               sim.test_loss, sim.test_loss_sem, x_name="steps",
-                                               n_seeds=seeds))
-                agreement.append(compare_curve(f"SGD excess over GF, B = {B}", steps,
-                                               th.test_loss - gf_th, ex_mean, ex_sem,
-                                               x_name="steps", n_seeds=seeds))
-            elif reason not in notes:
-                notes.append(f"no SGD theory drawn: {reason}")
-            series_a.append(points(eta * steps, sim.test_loss, sim.test_loss_sem,
-                                   None if th is not None else label, family=fam))
-            series_b.append(points(eta * steps, ex_mean, ex_sem, None if th is not None else
-                                   f"B = {B}", family=fam))
-            bar.update()
+    _sgd_runs(spec, N, eta, cfg["Bs"], steps, seeds, (gf_th, gf_sim), progress,
+              (series_a, series_b, agreement, notes))
     fig = FigureData(
         title=f"One-pass SGD (eta = {eta}, N = {size_text(N)}, a = {A_PAPER}, b = {B_PAPER}, "
               f"M = {M})",
@@ -151,8 +129,6 @@ def make_sgd(out_dir: str, preset: str = "default", progress: bool | None = None
 
 def make_optimizers(out_dir: str, preset: str = "default",
                     progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
-
     timer = Timer()
     cfg = pick(preset, _OPT_SIZES)
     M, N, P, seeds = cfg["M"], cfg["N"], cfg["P"], cfg["seeds"]
@@ -162,6 +138,92 @@ def make_optimizers(out_dir: str, preset: str = "default",
     runs = [(GradientDescent(eta=e), f"GD, eta = {e:g}", e) for e in cfg["gd"]]
     runs.append((Momentum(eta=eta_m, beta=beta), f"momentum, eta = {eta_m:g}, beta = {beta:g}",
                  eta_m / (1.0 - beta)))
+    series_a, series_b, agreement, notes = _optimizer_runs(spec, N, P, steps, seeds, runs,
+                                                           progress)
+    scales = [r[2] for r in runs]
+    t_line = np.geomspace(min(scales) * steps[0], max(scales) * steps[-1], 40)
+    gf_line, _ = _theory_or_reason(spec, N, P, t_line, GradientFlow())
+    series_a.insert(0, theory(t_line, gf_line.test_loss, "gradient flow", color="k", style=":"))
+    series_b.append(hline(0.0, "gradient flow"))
+    fig = FigureData(
+        title=f"GD and momentum against gradient flow (N = {N}, P = {P}, a = {A_PAPER}, "
+              f"b = {B_PAPER}, M = {M})",
+        panels=(
+            Panel("test loss against the gradient-flow time they stand for",
+                  "eta t (GD), eta t / (1 - beta) (momentum)", "test loss L", tuple(series_a)),
+            Panel("relative difference to gradient flow", "gradient-flow time",
+                  "L / L_GF - 1", tuple(series_b), yscale="linear"),
+        ),
+        ncols=2, panel_width=5.0, panel_height=3.7,
+        footnote=footnote(seeds, "GD, momentum and gradient flow share the data and projection "
+                                 "of each seed; the ratio is taken seed by seed"),
+    )
+    params = dict(a=A_PAPER, b=B_PAPER, sigma=cfg["sigma"], M=M, N=N, P=P,
+                  gd_eta=list(cfg["gd"]), momentum_eta=eta_m, momentum_beta=beta, seeds=seeds,
+                  steps=steps)
+    return finish(name=OPTIMIZERS, title=OPTIMIZERS_TITLE, out_dir=out_dir, preset=preset,
+                  figure=fig, caption=_optimizers_caption(cfg, M, N, P), params=params,
+                  agreement=agreement, notes=notes, timer=timer)
+
+
+def _optimizers_caption(cfg: dict, M: int, N: int, P: int) -> str:
+    eta_m, beta = cfg["momentum"]
+    return (
+        f"Full-batch gradient descent with eta = {', '.join(f'{e:g}' for e in cfg['gd'])} and "
+        f"heavy-ball momentum (eta = {eta_m:g}, beta = {beta:g}) on P = {P} samples "
+        f"(N = {N}, a = {A_PAPER}, b = {B_PAPER}, M = {M}, sigma = {cfg['sigma']:g}), plotted "
+        "at the gradient-flow time they stand for (eta t, and eta t / (1 - beta) for "
+        "momentum). Discrete steps follow gradient flow closely; the differences (right) are "
+        "largest early and at the larger step, where the top modes oscillate."
+    )
+
+
+def _sgd_runs(spec: Any, N: int, eta: float, Bs: Any, steps: np.ndarray, seeds: int,
+              gradient_flow: tuple[np.ndarray, Any], progress: bool | None,
+              out: tuple[list, list, list, list]) -> None:
+    """Simulate (and predict) one-pass SGD at every batch size, appending to ``out``.
+
+    ``gradient_flow`` is (theory, simulation) of gradient flow at ``eta * steps``; ``out`` is
+    (loss series, excess series, agreement, notes).
+    """
+    from .._progress import progress_bar
+
+    gf_th, gf_sim = gradient_flow
+    series_a, series_b, agreement, notes = out
+    with progress_bar(len(Bs), SGD, progress, unit="B") as bar:
+        for i, B in enumerate(Bs):
+            fam = (i, len(Bs))
+            opt = OnlineSGD(eta=eta, batch_size=B)
+            sim = run_simulation(spec, N, None, steps, seeds, optimizer=opt)
+            th, reason = _theory_or_reason(spec, N, None, steps, opt)
+            ex_mean, ex_sem = seed_statistics(sim.test_loss_seeds - gf_sim.test_loss_seeds)
+            label = f"SGD, B = {B}"
+            if th is not None:
+                series_a.append(theory(eta * steps, th.test_loss, label, family=fam))
+                series_b.append(theory(eta * steps, th.test_loss - gf_th, f"B = {B}", family=fam))
+                agreement.append(compare_curve(f"SGD test loss, B = {B}", steps, th.test_loss,
+                                               sim.test_loss, sim.test_loss_sem, x_name="steps",
+                                               n_seeds=seeds))
+                agreement.append(compare_curve(f"SGD excess over GF, B = {B}", steps,
+                                               th.test_loss - gf_th, ex_mean, ex_sem,
+                                               x_name="steps", n_seeds=seeds))
+            elif reason not in notes:
+                notes.append(f"no SGD theory drawn: {reason}")
+            series_a.append(points(eta * steps, sim.test_loss, sim.test_loss_sem,
+                                   None if th is not None else label, family=fam))
+            series_b.append(points(eta * steps, ex_mean, ex_sem, None if th is not None else
+                                   f"B = {B}", family=fam))
+            bar.update()
+
+
+def _optimizer_runs(spec: Any, N: int, P: int, steps: np.ndarray, seeds: int, runs: list,
+                    progress: bool | None) -> tuple[list, list, list, list]:
+    """Each (optimizer, label, time scale) of ``runs`` against gradient flow at the same time.
+
+    Returns the loss series, the relative-difference series, the agreement and the notes.
+    """
+    from .._progress import progress_bar
+
     series_a, series_b, agreement, notes = [], [], [], []
     with progress_bar(len(runs), OPTIMIZERS, progress, unit="optimizer") as bar:
         for i, (opt, label, scale) in enumerate(runs):
@@ -192,35 +254,4 @@ def make_optimizers(out_dir: str, preset: str = "default",
             series_b.append(points(t_eff, rel_mean, rel_sem,
                                    None if th is not None else label, family=fam))
             bar.update()
-    scales = [r[2] for r in runs]
-    t_line = np.geomspace(min(scales) * steps[0], max(scales) * steps[-1], 40)
-    gf_line, _ = _theory_or_reason(spec, N, P, t_line, GradientFlow())
-    series_a.insert(0, theory(t_line, gf_line.test_loss, "gradient flow", color="k", style=":"))
-    series_b.append(hline(0.0, "gradient flow"))
-    fig = FigureData(
-        title=f"GD and momentum against gradient flow (N = {N}, P = {P}, a = {A_PAPER}, "
-              f"b = {B_PAPER}, M = {M})",
-        panels=(
-            Panel("test loss against the gradient-flow time they stand for",
-                  "eta t (GD), eta t / (1 - beta) (momentum)", "test loss L", tuple(series_a)),
-            Panel("relative difference to gradient flow", "gradient-flow time",
-                  "L / L_GF - 1", tuple(series_b), yscale="linear"),
-        ),
-        ncols=2, panel_width=5.0, panel_height=3.7,
-        footnote=footnote(seeds, "GD, momentum and gradient flow share the data and projection "
-                                 "of each seed; the ratio is taken seed by seed"),
-    )
-    caption = (
-        f"Full-batch gradient descent with eta = {', '.join(f'{e:g}' for e in cfg['gd'])} and "
-        f"heavy-ball momentum (eta = {eta_m:g}, beta = {beta:g}) on P = {P} samples "
-        f"(N = {N}, a = {A_PAPER}, b = {B_PAPER}, M = {M}, sigma = {cfg['sigma']:g}), plotted "
-        "at the gradient-flow time they stand for (eta t, and eta t / (1 - beta) for "
-        "momentum). Discrete steps follow gradient flow closely; the differences (right) are "
-        "largest early and at the larger step, where the top modes oscillate."
-    )
-    params = dict(a=A_PAPER, b=B_PAPER, sigma=cfg["sigma"], M=M, N=N, P=P,
-                  gd_eta=list(cfg["gd"]), momentum_eta=eta_m, momentum_beta=beta, seeds=seeds,
-                  steps=steps)
-    return finish(name=OPTIMIZERS, title=OPTIMIZERS_TITLE, out_dir=out_dir, preset=preset,
-                  figure=fig, caption=caption, params=params, agreement=agreement, notes=notes,
-                  timer=timer)
+    return series_a, series_b, agreement, notes

@@ -110,8 +110,6 @@ def _theory_bins(spectrum: Any, N: float, P: float, mode: int, edges: np.ndarray
 
 
 def make(out_dir: str, preset: str = "default", progress: bool | None = None) -> FigureResult:
-    from .._progress import progress_bar
-
     timer = Timer()
     cfg = pick(preset, _SIZES)
     M, k, seeds = cfg["M"], cfg["mode"], cfg["seeds"]
@@ -120,33 +118,9 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
     lo, hi = cfg["u_range"]
     n_bins = int(round(cfg["bins_per_decade"] * math.log10(hi / lo)))
     edges = np.geomspace(lo, hi, n_bins + 1)
-    centres = np.sqrt(edges[1:] * edges[:-1])
-    dlog = np.diff(np.log(edges))
     configs = [("N", n, math.inf) for n in cfg["Ns"]] + [("P", cfg["N0"], p) for p in cfg["Ps"]]
-    series = {"N": [], "P": []}
-    atoms = {"N": [], "P": []}
-    agreement = []
-    with progress_bar(len(configs), NAME, progress, unit="case") as bar:
-        for idx, (vary, n, p) in enumerate(configs):
-            group = [c for c in configs if c[0] == vary]
-            i = group.index((vary, n, p))
-            fam = (i, len(group))
-            d = _theory_bins(spec, n, p, k, edges, cfg["per_bin"])
-            th_mass = d.mass
-            s = sample_timescales(spec, n, p, k, edges, seeds, ROOT_SEED + idx)
-            label = f"N = {n}" if vary == "N" else f"P = {p}"
-            ok = s.mass_sem > 0  # bins no draw ever reached carry no information
-            series[vary] += [theory(d.u, d.u * d.density, label, family=fam),
-                             points(centres[ok], s.mass[ok] / dlog[ok], s.mass_sem[ok] / dlog[ok],
-                                    family=fam)]
-            other = "P = inf" if vary == "N" else f"N = {n}"
-            agreement.append(compare_curve(f"rho_k binned, {label}, {other}", centres[ok],
-                                           th_mass[ok] / dlog[ok], s.mass[ok] / dlog[ok],
-                                           s.mass_sem[ok] / dlog[ok], x_name="u",
-                                           n_seeds=seeds))
-            atoms[vary].append((n if vary == "N" else p, d.atom, s.atom,
-                                s.atom_sem))
-            bar.update()
+    series, atoms, agreement = _density_runs(spec, k, edges, configs, cfg["per_bin"], seeds,
+                                             progress)
     series_c = []
     for vary, color, other in (("N", "C0", "P = inf"), ("P", "C3", f"N = {cfg['N0']}")):
         a = np.array(atoms[vary])
@@ -169,7 +143,56 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
         footnote=footnote(seeds, "points: exact spectral weights of random draws, histogram "
                                  f"with {cfg['bins_per_decade']} bins per decade"),
     )
-    caption = (
+    params = dict(a=A_PAPER, b=B_PAPER, M=M, mode=k, N=list(cfg["Ns"]), N_fixed=cfg["N0"],
+                  P=list(cfg["Ps"]), seeds=seeds, u_range=[lo, hi],
+                  bins_per_decade=cfg["bins_per_decade"],
+                  theory_points_per_bin=f"{cfg['per_bin']} (refined x4 where unresolved)")
+    return finish(name=NAME, title=TITLE, out_dir=out_dir, preset=preset, figure=fig,
+                  caption=_caption(cfg, k, lam_k, M), params=params, agreement=agreement,
+                  timer=timer)
+
+
+def _density_runs(spec: Any, k: int, edges: np.ndarray, configs: list, per_bin: int,
+                  seeds: int, progress: bool | None) -> tuple[dict, dict, list]:
+    """Binned theory and sampled timescales of mode ``k`` for each (vary, N, P) of ``configs``.
+
+    Returns the density series per varied size, the atoms (size, theory, mean, sem) per
+    varied size, and the agreement of the binned densities.
+    """
+    from .._progress import progress_bar
+
+    centres = np.sqrt(edges[1:] * edges[:-1])
+    dlog = np.diff(np.log(edges))
+    series = {"N": [], "P": []}
+    atoms = {"N": [], "P": []}
+    agreement = []
+    with progress_bar(len(configs), NAME, progress, unit="case") as bar:
+        for idx, (vary, n, p) in enumerate(configs):
+            group = [c for c in configs if c[0] == vary]
+            i = group.index((vary, n, p))
+            fam = (i, len(group))
+            d = _theory_bins(spec, n, p, k, edges, per_bin)
+            th_mass = d.mass
+            s = sample_timescales(spec, n, p, k, edges, seeds, ROOT_SEED + idx)
+            label = f"N = {n}" if vary == "N" else f"P = {p}"
+            ok = s.mass_sem > 0  # bins no draw ever reached carry no information
+            series[vary] += [theory(d.u, d.u * d.density, label, family=fam),
+                             points(centres[ok], s.mass[ok] / dlog[ok], s.mass_sem[ok] / dlog[ok],
+                                    family=fam)]
+            other = "P = inf" if vary == "N" else f"N = {n}"
+            agreement.append(compare_curve(f"rho_k binned, {label}, {other}", centres[ok],
+                                           th_mass[ok] / dlog[ok], s.mass[ok] / dlog[ok],
+                                           s.mass_sem[ok] / dlog[ok], x_name="u",
+                                           n_seeds=seeds))
+            atoms[vary].append((n if vary == "N" else p, d.atom, s.atom,
+                                s.atom_sem))
+            bar.update()
+    return series, atoms, agreement
+
+
+def _caption(cfg: dict, k: int, lam_k: float, M: int) -> str:
+    seeds = cfg["seeds"]
+    return (
         f"With N = P = inf mode k = {k} is learned at the single rate u = lambda_k = {lam_k:.3g}. "
         f"A finite model (left, N = {', '.join(map(str, cfg['Ns']))}, P = inf) or finite data "
         f"(middle, P = {', '.join(map(str, cfg['Ps']))}, N = {cfg['N0']}) spreads this rate "
@@ -179,9 +202,3 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
         f"{seeds} random draws of the projection and data, histogrammed; the agreement check "
         "integrates the theory over the same bins (refined until each bin is resolved)."
     )
-    params = dict(a=A_PAPER, b=B_PAPER, M=M, mode=k, N=list(cfg["Ns"]), N_fixed=cfg["N0"],
-                  P=list(cfg["Ps"]), seeds=seeds, u_range=[lo, hi],
-                  bins_per_decade=cfg["bins_per_decade"],
-                  theory_points_per_bin=f"{cfg['per_bin']} (refined x4 where unresolved)")
-    return finish(name=NAME, title=TITLE, out_dir=out_dir, preset=preset, figure=fig,
-                  caption=caption, params=params, agreement=agreement, timer=timer)

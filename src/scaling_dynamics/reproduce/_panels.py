@@ -19,12 +19,16 @@ from typing import Any
 
 import numpy as np
 
+from .._records import Record
+
 __all__ = ["Series", "Panel", "FigureData", "theory", "points", "guide", "hline"]
 
 
 @dataclass(frozen=True, eq=False)
-class Series:
-    """One drawn curve (see the module notes for ``kind``)."""
+class Series(Record):
+    """One drawn curve (see the module notes for ``kind``); its record holds the numbers."""
+
+    _dict_exclude = ("sem", "color", "family", "style", "open")
 
     kind: str
     x: np.ndarray
@@ -36,13 +40,8 @@ class Series:
     style: str | None = None
     open: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"kind": self.kind, "label": self.label,
-                             "x": np.asarray(self.x, float).tolist(),
-                             "y": np.asarray(self.y, float).tolist()}
-        if self.sem is not None:
-            d["sem"] = np.asarray(self.sem, float).tolist()
-        return d
+    def _dict_extra(self) -> dict[str, Any]:
+        return {} if self.sem is None else {"sem": self.sem}
 
 
 def theory(x: Any, y: Any, label: str | None = None, *, family: tuple[int, int] | None = None,
@@ -73,8 +72,10 @@ def hline(y: float, label: str | None = None, *, color: Any = "0.35", style: str
 
 
 @dataclass(frozen=True, eq=False)
-class Panel:
-    """One set of axes."""
+class Panel(Record):
+    """One set of axes; its record holds the labels and the series, not the looks."""
+
+    _dict_exclude = ("xscale", "yscale", "legend", "legend_fontsize", "ylim")
 
     title: str
     xlabel: str
@@ -86,14 +87,12 @@ class Panel:
     legend_fontsize: float = 7.0
     ylim: tuple[float | None, float | None] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "xlabel": self.xlabel, "ylabel": self.ylabel,
-                "series": [s.to_dict() for s in self.series]}
-
 
 @dataclass(frozen=True, eq=False)
-class FigureData:
+class FigureData(Record):
     """A whole figure: panels in a grid of ``ncols`` columns, a title and a footnote."""
+
+    _dict_exclude = ("ncols", "panel_width", "panel_height")
 
     title: str
     panels: tuple[Panel, ...]
@@ -101,7 +100,3 @@ class FigureData:
     footnote: str = ""
     panel_width: float = 4.4
     panel_height: float = 3.5
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "footnote": self.footnote,
-                "panels": [p.to_dict() for p in self.panels]}

@@ -20,6 +20,7 @@ from . import (
     _fig_optimizers,
     _fig_timescales,
 )
+from . import _scaling_figures as _scaling
 from ._types import PRESETS, FigureResult, FigureSpec
 
 __all__ = ["FIGURES", "figure_names", "make_figure", "make_figures"]
@@ -27,24 +28,30 @@ __all__ = ["FIGURES", "figure_names", "make_figure", "make_figures"]
 
 #: name -> FigureSpec, in the order of the report (the paper's order of ideas); the weights
 #: are the wall times (s) of the default preset in one recorded run, used to start the
-#: largest figures first when several are made at once.
+#: largest figures first when several are made at once. The one registry of figures: the
+#: entries with a theory-only variant (``FigureSpec.scaling``) also serve ``scaling-figure``.
 FIGURES: dict[str, FigureSpec] = {
     spec.name: spec
     for spec in (
         FigureSpec(_fig_dynamics.NAME, _fig_dynamics.TITLE, _fig_dynamics.SUMMARY,
                    _fig_dynamics.make, 120),
         FigureSpec(_fig_bottlenecks.BOTTLENECKS, _fig_bottlenecks.BOTTLENECKS_TITLE,
-                   _fig_bottlenecks.BOTTLENECKS_SUMMARY, _fig_bottlenecks.make_bottlenecks, 49),
+                   _fig_bottlenecks.BOTTLENECKS_SUMMARY, _fig_bottlenecks.make_bottlenecks, 49,
+                   _scaling.BOTTLENECKS),
         FigureSpec(_fig_bottlenecks.FRONTIER, _fig_bottlenecks.FRONTIER_TITLE,
-                   _fig_bottlenecks.FRONTIER_SUMMARY, _fig_bottlenecks.make_frontier, 20),
+                   _fig_bottlenecks.FRONTIER_SUMMARY, _fig_bottlenecks.make_frontier, 20,
+                   _scaling.FRONTIER),
         FigureSpec(_fig_finite_size.NAME, _fig_finite_size.TITLE, _fig_finite_size.SUMMARY,
-                   _fig_finite_size.make, 36),
+                   _fig_finite_size.make, 36, _scaling.FINITE_SIZE),
         FigureSpec(_fig_generalization.GAP, _fig_generalization.GAP_TITLE,
-                   _fig_generalization.GAP_SUMMARY, _fig_generalization.make_gap, 47),
+                   _fig_generalization.GAP_SUMMARY, _fig_generalization.make_gap, 47,
+                   _scaling.TRAIN_TEST_GAP),
         FigureSpec(_fig_generalization.WIDER, _fig_generalization.WIDER_TITLE,
-                   _fig_generalization.WIDER_SUMMARY, _fig_generalization.make_wider, 45),
+                   _fig_generalization.WIDER_SUMMARY, _fig_generalization.make_wider, 45,
+                   _scaling.WIDER_IS_BETTER),
         FigureSpec(_fig_ensembles.ENSEMBLING, _fig_ensembles.ENSEMBLING_TITLE,
-                   _fig_ensembles.ENSEMBLING_SUMMARY, _fig_ensembles.make_ensembling, 72),
+                   _fig_ensembles.ENSEMBLING_SUMMARY, _fig_ensembles.make_ensembling, 72,
+                   _scaling.ENSEMBLING),
         FigureSpec(_fig_ensembles.BIAS_VARIANCE, _fig_ensembles.BIAS_VARIANCE_TITLE,
                    _fig_ensembles.BIAS_VARIANCE_SUMMARY, _fig_ensembles.make_bias_variance, 78),
         FigureSpec(_fig_timescales.NAME, _fig_timescales.TITLE, _fig_timescales.SUMMARY,
@@ -161,19 +168,27 @@ def make_figures(names: Sequence[str] | None, out_dir: str | os.PathLike[str],
         failures.append((n, str(exc)))
         announce(f"[{k}/{total}] {n}: FAILED: {exc}")
 
-    done: dict[str, FigureResult] = {}
     if jobs == 1 or total == 1:
-        for k, n in enumerate(names, 1):
-            announce(f"[{k}/{total}] {n} ({preset}) ...")
-            try:
-                done[n] = make_figure(n, out_dir, preset, progress=progress)
-            except ScalingDynamicsError as exc:
-                failed(n, exc, k)
-                continue
-            announce(_finished(k, total, n, done[n], started))
+        done = _make_serial(names, out_dir, preset, progress, announce, failed, started)
     else:
         done = _make_parallel(names, out_dir, preset, jobs, announce, failed, started)
     return [done[n] for n in names if n in done]
+
+
+def _make_serial(names: list[str], out_dir: str, preset: str, progress: bool | None,
+                 announce: Any, failed: Any, started: float) -> dict[str, FigureResult]:
+    """One figure after the other in this process, each announced before and after."""
+    total = len(names)
+    done: dict[str, FigureResult] = {}
+    for k, n in enumerate(names, 1):
+        announce(f"[{k}/{total}] {n} ({preset}) ...")
+        try:
+            done[n] = make_figure(n, out_dir, preset, progress=progress)
+        except ScalingDynamicsError as exc:
+            failed(n, exc, k)
+            continue
+        announce(_finished(k, total, n, done[n], started))
+    return done
 
 
 def _make_parallel(names: list[str], out_dir: str, preset: str, jobs: int, announce: Any,

@@ -9,8 +9,9 @@ A figure is judged by two kinds of numbers:
   simulations) next to the closed form the paper predicts.
 
 :class:`FigureResult` holds both with the PNG path, a caption and the parameters, and
-round-trips through JSON (``to_dict`` / ``from_dict``) so the HTML report can be rebuilt
-from a folder of results.
+round-trips through JSON (``to_dict`` from :class:`~scaling_dynamics._records.Record`, infinities
+encoded where the file is written; ``from_dict``) so the HTML report can be rebuilt from a
+folder of results.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..results import decode_params, encode_params
+from .._records import Record
+from ..results import decode_params
 
 __all__ = [
     "AGREEMENT_THRESHOLD",
@@ -29,6 +31,7 @@ __all__ = [
     "ExponentCheck",
     "FigureResult",
     "FigureSpec",
+    "ScalingVariant",
 ]
 
 #: Deviation (in standard errors of the simulation mean) beyond which a point disagrees.
@@ -40,7 +43,7 @@ PRESETS = ("tiny", "default", "full")
 
 
 @dataclass(frozen=True)
-class CurveAgreement:
+class CurveAgreement(Record):
     r"""How one theory curve compares with the simulation points drawn under it.
 
     The deviation at point i is :math:`d_i = (T_i - S_i)/s_i`, with :math:`T` the theory,
@@ -89,17 +92,8 @@ class CurveAgreement:
         return (f"{self.label}: beyond {AGREEMENT_THRESHOLD:g} sem at {where}{more} "
                 f"(max {self.max_abs_deviation:.2f} sem at {self.x_name} = {self.worst_x:.3g})")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "x_name": self.x_name,
-            "n_points": self.n_points,
-            "max_abs_deviation": encode_params(float(self.max_abs_deviation)),
-            "worst_x": encode_params(float(self.worst_x)),
-            "above_threshold": [encode_params(float(x)) for x in self.above_threshold],
-            "n_seeds": self.n_seeds,
-            "agrees": self.agrees,
-        }
+    def _dict_extra(self) -> dict[str, Any]:
+        return {"agrees": self.agrees}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CurveAgreement:
@@ -115,7 +109,7 @@ class CurveAgreement:
 
 
 @dataclass(frozen=True)
-class ExponentCheck:
+class ExponentCheck(Record):
     """A measured scaling exponent next to its closed-form prediction.
 
     Attributes
@@ -139,14 +133,8 @@ class ExponentCheck:
     def difference(self) -> float:
         return self.measured - self.predicted
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "quantity": self.quantity,
-            "measured": encode_params(float(self.measured)),
-            "predicted": encode_params(float(self.predicted)),
-            "difference": encode_params(float(self.difference)),
-            "source": self.source,
-        }
+    def _dict_extra(self) -> dict[str, Any]:
+        return {"difference": self.difference}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExponentCheck:
@@ -156,7 +144,7 @@ class ExponentCheck:
 
 
 @dataclass(frozen=True)
-class FigureResult:
+class FigureResult(Record):
     """One reproduced figure: where it is, what it shows, and how theory and simulation compare.
 
     Attributes
@@ -218,27 +206,11 @@ class FigureResult:
                 f"{AGREEMENT_THRESHOLD:g} standard errors somewhere: "
                 + "; ".join(a.statement() for a in bad) + ".")
 
-    def to_dict(self) -> dict[str, Any]:
-
-        return {
-            "name": self.name,
-            "title": self.title,
-            "path": self.path,
-            "data_path": self.data_path,
-            "caption": self.caption,
-            "params": encode_params(self.params),
-            "agreement": [a.to_dict() for a in self.agreement],
-            "agrees": self.agrees,
-            "agreement_statement": self.agreement_statement(),
-            "exponents": [e.to_dict() for e in self.exponents],
-            "preset": self.preset,
-            "wall_time_s": self.wall_time_s,
-            "notes": list(self.notes),
-        }
+    def _dict_extra(self) -> dict[str, Any]:
+        return {"agrees": self.agrees, "agreement_statement": self.agreement_statement()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FigureResult:
-
         return cls(
             name=d["name"],
             title=d["title"],
@@ -260,7 +232,8 @@ class FigureSpec:
 
     ``make(out_dir, preset, progress)`` returns a :class:`FigureResult`. ``weight`` is the
     relative cost of the default preset (the largest are started first when figures are
-    made in parallel).
+    made in parallel). ``scaling``, when set, is the theory-only variant of the same figure
+    that ``scaling-figure`` makes (:class:`ScalingVariant`).
     """
 
     name: str
@@ -268,3 +241,18 @@ class FigureSpec:
     summary: str
     make: Callable[..., FigureResult]
     weight: float = 1.0
+    scaling: ScalingVariant | None = None
+
+
+@dataclass(frozen=True)
+class ScalingVariant:
+    """The theory-only variant of a registered figure, made by ``scaling-figure``.
+
+    ``make(inputs, path)`` draws the figure to ``path`` and returns ``(data, summary)``: the
+    numbers behind it and its headline numbers. ``noisy`` variants default to label noise
+    0.5 (the effects they show need noise).
+    """
+
+    description: str
+    make: Callable[..., tuple[Any, dict[str, Any]]]
+    noisy: bool = False
