@@ -20,12 +20,15 @@ where files are written (:func:`scaling_dynamics.results.write_json`).
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
+import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["Record", "to_plain"]
+__all__ = ["Record", "to_plain", "encode_plain", "decode_plain", "write_json"]
 
 
 def to_plain(value: Any) -> Any:
@@ -64,3 +67,46 @@ class Record:
         }
         out.update(to_plain(self._dict_extra()))
         return out
+
+
+def encode_plain(value: Any) -> Any:
+    """JSON-safe copy: infinities become the string "inf", arrays become lists."""
+    if isinstance(value, dict):
+        return {str(k): encode_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [encode_plain(v) for v in value.tolist()]
+    if isinstance(value, (np.floating, float)):
+        x = float(value)
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        if math.isnan(x):
+            return "nan"
+        return x
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def decode_plain(value: Any) -> Any:
+    """Inverse of :func:`encode_plain`: the strings "inf", "-inf", "nan" become floats."""
+    if isinstance(value, dict):
+        return {k: decode_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_plain(v) for v in value]
+    if value == "inf":
+        return math.inf
+    if value == "-inf":
+        return -math.inf
+    if value == "nan":
+        return math.nan
+    return value
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write ``obj`` to ``path`` as indented JSON, encoded by :func:`encode_plain`."""
+    with open(path, "w") as f:
+        json.dump(encode_plain(obj), f, indent=1, allow_nan=False)

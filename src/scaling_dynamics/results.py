@@ -25,58 +25,17 @@ from typing import Any
 import numpy as np
 
 from ._errors import InvalidParameterError
+from ._records import decode_plain, encode_plain, write_json
 from ._version import __version__
 
 __all__ = ["LossCurves", "encode_params", "decode_params", "write_json"]
 
+#: The JSON encoding of plain data (infinities as "inf"), under the names used across the library.
+encode_params = encode_plain
+decode_params = decode_plain
+
 _FORMAT_TAG = "scaling-dynamics LossCurves v1"
 _CURVE_KEYS = ("test_loss", "test_loss_sem", "train_loss", "train_loss_sem")
-
-
-def _encode(value: Any) -> Any:
-    """JSON-safe copy: infinities become the string "inf", arrays become lists."""
-    if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_encode(v) for v in value.tolist()]
-    if isinstance(value, (np.floating, float)):
-        x = float(value)
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        if math.isnan(x):
-            return "nan"
-        return x
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if value == "inf":
-        return math.inf
-    if value == "-inf":
-        return -math.inf
-    if value == "nan":
-        return math.nan
-    return value
-
-
-encode_params = _encode
-decode_params = _decode
-
-
-def write_json(path: str | os.PathLike[str], obj: Any) -> None:
-    """Write ``obj`` to ``path`` as indented JSON, encoded by :func:`encode_params`."""
-    with open(path, "w") as f:
-        json.dump(_encode(obj), f, indent=1, allow_nan=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,12 +180,12 @@ class LossCurves:
             d["train_loss_seeds"] = self.train_loss_seeds
         if self.diagnostics:
             d["diagnostics"] = self.diagnostics
-        return _encode(d)
+        return encode_plain(d)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LossCurves:
         """Inverse of :meth:`to_dict`."""
-        d = _decode(d)
+        d = decode_plain(d)
         missing = {"times", "test_loss", "train_loss"} - set(d)
         if missing:
             raise InvalidParameterError(
@@ -303,7 +262,7 @@ class LossCurves:
             raise InvalidParameterError(
                 f"not a scaling-dynamics CSV: the first line must be '# {_FORMAT_TAG}'."
             )
-        meta = _decode(json.loads(lines[1][2:]))
+        meta = decode_plain(json.loads(lines[1][2:]))
         reader = csv.reader(lines[2:])
         header = next(reader)
         rows = [[float(x) for x in row] for row in reader if row]
@@ -397,7 +356,7 @@ class LossCurves:
         ):
             return False
         return (
-            _encode(self.params) == _encode(other.params)
+            encode_plain(self.params) == encode_plain(other.params)
             and (self.source, self.seed, self.backend, self.version, self.time_unit)
             == (other.source, other.seed, other.backend, other.version, other.time_unit)
         )
