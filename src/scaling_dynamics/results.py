@@ -38,7 +38,7 @@ _FORMAT_TAG = "scaling-dynamics LossCurves v1"
 _CURVE_KEYS = ("test_loss", "test_loss_sem", "train_loss", "train_loss_sem")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class LossCurves:
     """Test and train loss over time, from simulation or theory.
 
@@ -145,6 +145,24 @@ class LossCurves:
             backend=backend, version=__version__, time_unit=time_unit,
             diagnostics=dict(diagnostics or {}),
         )
+
+    def __repr__(self) -> str:
+        """A short summary: where it came from, the problem, and the curves' ends (no arrays).
+
+        >>> import numpy as np
+        >>> LossCurves(np.array([1.0, 10.0]), np.array([0.5, 0.25]), np.array([0.4, 0.1]),
+        ...            params={"optimizer": "gf", "N": 100, "P": 200, "M": 1000})
+        LossCurves(simulation: optimizer=gf, N=100, P=200, M=1000; 2 times in [1, 10] (time); test 0.5 -> 0.25, train 0.4 -> 0.1)
+        """
+        keys = ("optimizer", "N", "P", "M", "sigma", "ensemble", "seeds")
+        problem = ", ".join(f"{k}={self.params[k]}" for k in keys if k in self.params)
+        n = int(np.asarray(self.times).size)
+        if n == 0:
+            return f"LossCurves({self.source}: {problem}; no times)"
+        ends = (f"test {self.test_loss[0]:.4g} -> {self.test_loss[-1]:.4g}, "
+                f"train {self.train_loss[0]:.4g} -> {self.train_loss[-1]:.4g}")
+        span = f"{n} times in [{np.min(self.times):g}, {np.max(self.times):g}] ({self.time_unit})"
+        return f"LossCurves({self.source}: {problem}; {span}; {ends})"
 
     # ------------------------------------------------------------------ conveniences
     @property
