@@ -31,11 +31,13 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from .._errors import InvalidParameterError
 from .._validation import check_choice, check_int, check_real
 from ._deps import require_torch
 
-__all__ = ["make_mlp", "make_cnn", "make_model", "PARAMETERIZATIONS", "MODEL_NAMES"]
+__all__ = ["make_mlp", "make_cnn", "make_model", "network_seed", "PARAMETERIZATIONS", "MODEL_NAMES"]
 
 PARAMETERIZATIONS = ("ntk", "mup")
 MODEL_NAMES = ("mlp", "cnn")
@@ -251,3 +253,8 @@ def make_model(
                         parameterization=parameterization, gamma0=gamma0, seed=seed, dtype=dtype)
     return make_cnn(dataset.image_shape, width, depth=2 if depth is None else depth,
                     parameterization=parameterization, gamma0=gamma0, seed=seed, dtype=dtype)
+
+
+def network_seed(seed: int, width: int) -> int:
+    """Seed of the network of ``width`` in a run with root ``seed`` (the same in every function)."""
+    return int(np.random.SeedSequence([seed, width]).generate_state(1)[0])
