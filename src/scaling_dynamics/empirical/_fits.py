@@ -22,12 +22,13 @@ other seeds.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ..spectra import Spectrum
 from ._spectrum import MeasuredSpectrum
@@ -39,7 +40,7 @@ MIN_MODES = 8
 
 
 @dataclass(frozen=True)
-class ExponentFit:
+class ExponentFit(Record):
     r"""Fitted :math:`\lambda_k \approx A_b k^{-b}` and :math:`\lambda_k (w^*_k)^2 \approx A_a k^{-a}`.
 
     Attributes
@@ -75,13 +76,6 @@ class ExponentFit:
     confidence: float
     n_bootstrap: int
     range_selection: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready values (tuples become lists)."""
-        d = asdict(self)
-        for key in ("a_ci", "b_ci", "modes_used"):
-            d[key] = list(d[key])
-        return d
 
 
 # ---------------------------------------------------------------------------- core fits

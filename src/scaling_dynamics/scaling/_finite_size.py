@@ -26,6 +26,7 @@ from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._params import size_text
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import as_float_array, check_choice, check_real, check_size
 from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
@@ -35,7 +36,7 @@ __all__ = ["FiniteSizeCorrections", "finite_size_corrections"]
 
 
 @dataclass(frozen=True, eq=False)
-class FiniteSizeCorrections:
+class FiniteSizeCorrections(Record):
     r"""Corrections :math:`L(t, x) - L(t, \infty)` for x = N or P over sizes and times.
 
     Attributes
@@ -82,20 +83,7 @@ class FiniteSizeCorrections:
     fit_decades: float
     label: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "size_name": self.size_name,
-            "other": self.other,
-            "sizes": self.sizes.tolist(),
-            "times": self.times.tolist(),
-            "correction": self.correction.tolist(),
-            "exponents": self.exponents.tolist(),
-            "limit_correction": self.limit_correction.tolist(),
-            "limit_exponent": self.limit_exponent,
-            "early_closed_form": self.early_closed_form,
-            "late_closed_form": self.late_closed_form,
-            "label": self.label,
-        }
+    _dict_exclude = ("loss", "reference", "fit_decades")
 
 
 def _exponent(sizes: np.ndarray, corr: np.ndarray, fit_decades: float) -> float:
