@@ -40,7 +40,6 @@ from ._fits import fit_exponents as fit_exponents
 from ._fits import select_mode_range as select_mode_range
 from ._kernels import KernelMatrix as KernelMatrix
 from ._kernels import arccos_ntk as arccos_ntk
-from ._kernels import empirical_ntk as empirical_ntk
 from ._kernels import feature_kernel as feature_kernel
 from ._kernels import two_layer_relu_ntk as two_layer_relu_ntk
 from ._linearized import LinearizedRun as LinearizedRun
@@ -54,6 +53,7 @@ from ._models import make_cnn as make_cnn
 from ._models import make_mlp as make_mlp
 from ._models import make_model as make_model
 from ._models import network_seed as network_seed
+from ._ntk import empirical_ntk as empirical_ntk
 from ._predict import ExponentRow as ExponentRow
 from ._predict import PredictionComparison as PredictionComparison
 from ._predict import compare_with_prediction as compare_with_prediction

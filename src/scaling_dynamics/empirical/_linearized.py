@@ -31,8 +31,9 @@ from .._validation import as_float_array, check_int, check_real, check_times
 from .._version import __version__
 from ..results import LossCurves
 from ._data import Dataset
-from ._kernels import DEFAULT_MEMORY_LIMIT, KernelMatrix, empirical_ntk
+from ._kernels import KernelMatrix
 from ._models import make_model, network_seed
+from ._ntk import DEFAULT_MEMORY_LIMIT, empirical_ntk
 from ._spectrum import MeasuredSpectrum, measure_spectrum
 from ._time_map import decay, network_optimizer
 
