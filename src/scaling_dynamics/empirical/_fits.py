@@ -22,12 +22,13 @@ other seeds.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ..spectra import Spectrum
 from ._spectrum import MeasuredSpectrum
@@ -39,7 +40,7 @@ MIN_MODES = 8
 
 
 @dataclass(frozen=True)
-class ExponentFit:
+class ExponentFit(Record):
     r"""Fitted :math:`\lambda_k \approx A_b k^{-b}` and :math:`\lambda_k (w^*_k)^2 \approx A_a k^{-a}`.
 
     Attributes
@@ -75,13 +76,6 @@ class ExponentFit:
     confidence: float
     n_bootstrap: int
     range_selection: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready values (tuples become lists)."""
-        d = asdict(self)
-        for key in ("a_ci", "b_ci", "modes_used"):
-            d[key] = list(d[key])
-        return d
 
 
 # ---------------------------------------------------------------------------- core fits
@@ -262,40 +256,13 @@ def fit_exponents(
     (1.5, 1.25)
     """
     lam, power = _arrays(spectrum, task_power)
-    n = lam.shape[0]
     min_modes = check_int("min_modes", min_modes, low=3)
     n_bootstrap = check_int("n_bootstrap", n_bootstrap, low=10)
     confidence = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True,
                             high_open=True)
     seed = check_int("seed", seed, low=0)
-    if n < min_modes:
-        raise InvalidParameterError(
-            f"the spectrum is too short to fit: {n} modes, at least {min_modes} are needed "
-            "(measure the kernel on more samples)."
-        )
-    rises = np.flatnonzero(np.diff(lam) > 1e-12 * lam[:-1])
-    if rises.size:
-        i = int(rises[0])
-        raise InvalidParameterError(
-            "`eigenvalues` must be sorted in decreasing order (as measure_spectrum returns them); "
-            f"mode {i + 2} ({lam[i + 1]:.4g}) exceeds mode {i + 1} ({lam[i]:.4g})."
-        )
-    if modes is None:
-        lo, hi = select_mode_range(lam, min_modes=min_modes)
-        selection = "auto"
-    else:
-        if not (isinstance(modes, (tuple, list)) and len(modes) == 2):
-            raise InvalidParameterError(
-                f"`modes` must be a pair (first, last) of 1-based mode numbers; got {modes!r}."
-            )
-        lo = check_int("modes[0]", modes[0], low=1, high=n)
-        hi = check_int("modes[1]", modes[1], low=1, high=n)
-        if hi - lo + 1 < min_modes:
-            raise InvalidParameterError(
-                f"`modes` must hold at least {min_modes} modes; got {lo}..{hi} "
-                f"({max(hi - lo + 1, 0)} modes)."
-            )
-        selection = "given"
+    _check_decreasing(lam, min_modes)
+    lo, hi, selection = _mode_range(lam, modes, min_modes)
     sl = slice(lo - 1, hi)
     k = np.arange(lo, hi + 1, dtype=np.float64)
     logk, loglam, pw = np.log(k), np.log(lam[sl]), power[sl]
@@ -318,11 +285,67 @@ def fit_exponents(
             f"the eigenvalues do not decrease over modes {lo}..{hi} (fitted b = {b:.3g} <= 0); "
             "a power law k^-b with b > 0 cannot describe them."
         )
-    a_amp = float(np.sum(w * pw * k**a) / np.sum(w))
-    rms = _rms(logk, loglam, w)
+    a_ci, b_ci = _bootstrap_intervals(logk, loglam, pw, w, a, n_bootstrap, confidence, seed)
+    return ExponentFit(
+        a=a,
+        b=float(b),
+        a_ci=a_ci,
+        b_ci=b_ci,
+        modes_used=(int(lo), int(hi)),
+        n_modes=int(hi - lo + 1),
+        a_amplitude=float(np.sum(w * pw * k**a) / np.sum(w)),
+        b_amplitude=float(np.exp(b_icpt)),
+        b_rms_residual=_rms(logk, loglam, w),
+        confidence=confidence,
+        n_bootstrap=n_bootstrap,
+        range_selection=selection,
+    )
 
+
+def _check_decreasing(lam: np.ndarray, min_modes: int) -> None:
+    """Refuse fewer than ``min_modes`` eigenvalues, or eigenvalues not in decreasing order."""
+    n = lam.shape[0]
+    if n < min_modes:
+        raise InvalidParameterError(
+            f"the spectrum is too short to fit: {n} modes, at least {min_modes} are needed "
+            "(measure the kernel on more samples)."
+        )
+    rises = np.flatnonzero(np.diff(lam) > 1e-12 * lam[:-1])
+    if rises.size:
+        i = int(rises[0])
+        raise InvalidParameterError(
+            "`eigenvalues` must be sorted in decreasing order (as measure_spectrum returns them); "
+            f"mode {i + 2} ({lam[i + 1]:.4g}) exceeds mode {i + 1} ({lam[i]:.4g})."
+        )
+
+
+def _mode_range(lam: np.ndarray, modes: Any, min_modes: int) -> tuple[int, int, str]:
+    """(first, last, ``"auto"`` or ``"given"``): the checked ``modes``, or select_mode_range."""
+    if modes is None:
+        lo, hi = select_mode_range(lam, min_modes=min_modes)
+        return lo, hi, "auto"
+    if not (isinstance(modes, (tuple, list)) and len(modes) == 2):
+        raise InvalidParameterError(
+            f"`modes` must be a pair (first, last) of 1-based mode numbers; got {modes!r}."
+        )
+    n = lam.shape[0]
+    lo = check_int("modes[0]", modes[0], low=1, high=n)
+    hi = check_int("modes[1]", modes[1], low=1, high=n)
+    if hi - lo + 1 < min_modes:
+        raise InvalidParameterError(
+            f"`modes` must hold at least {min_modes} modes; got {lo}..{hi} "
+            f"({max(hi - lo + 1, 0)} modes)."
+        )
+    return lo, hi, "given"
+
+
+def _bootstrap_intervals(logk: np.ndarray, loglam: np.ndarray, pw: np.ndarray, w: np.ndarray,
+                         a: float, n_bootstrap: int, confidence: float, seed: int,
+                         ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Percentile intervals of (a, b) over multinomial resamples of the modes in the range."""
+    n_modes = logk.size
     rng = np.random.default_rng(seed)
-    counts = rng.multinomial(hi - lo + 1, np.full(hi - lo + 1, 1.0 / (hi - lo + 1)),
+    counts = rng.multinomial(n_modes, np.full(n_modes, 1.0 / n_modes),
                              size=n_bootstrap).astype(np.float64)
     wb = counts * w
     b_boot = -_wls(logk, loglam, wb)[0]
@@ -330,19 +353,6 @@ def fit_exponents(
     a_boot = _mle_a(logk, pw, wb, start)
     alpha = (1.0 - confidence) / 2.0
     q = [alpha, 1.0 - alpha]
-    a_ci = tuple(float(x) for x in np.quantile(a_boot, q))
-    b_ci = tuple(float(x) for x in np.quantile(b_boot, q))
-    return ExponentFit(
-        a=a,
-        b=float(b),
-        a_ci=a_ci,  # type: ignore[arg-type]
-        b_ci=b_ci,  # type: ignore[arg-type]
-        modes_used=(int(lo), int(hi)),
-        n_modes=int(hi - lo + 1),
-        a_amplitude=a_amp,
-        b_amplitude=float(np.exp(b_icpt)),
-        b_rms_residual=rms,
-        confidence=confidence,
-        n_bootstrap=n_bootstrap,
-        range_selection=selection,
-    )
+    a_lo, a_hi = (float(x) for x in np.quantile(a_boot, q))
+    b_lo, b_hi = (float(x) for x in np.quantile(b_boot, q))
+    return (a_lo, a_hi), (b_lo, b_hi)

@@ -31,11 +31,13 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from .._errors import InvalidParameterError
 from .._validation import check_choice, check_int, check_real
 from ._deps import require_torch
 
-__all__ = ["make_mlp", "make_cnn", "make_model", "PARAMETERIZATIONS", "MODEL_NAMES"]
+__all__ = ["make_mlp", "make_cnn", "make_model", "network_seed", "PARAMETERIZATIONS", "MODEL_NAMES"]
 
 PARAMETERIZATIONS = ("ntk", "mup")
 MODEL_NAMES = ("mlp", "cnn")
@@ -45,8 +47,13 @@ MODEL_NAMES = ("mlp", "cnn")
 def _classes() -> dict[str, Any]:
     """Define the torch module classes once, on first use (torch is imported here)."""
     torch = require_torch("the empirical network models")
+    scaled_net = _scaled_net_class(torch)
+    return {"MLP": _mlp_class(torch, scaled_net), "CNN": _cnn_class(torch, scaled_net)}
+
+
+def _scaled_net_class(torch: Any) -> Any:
+    """The common base: readout scale, learning-rate scale and a description."""
     nn = torch.nn
-    F = torch.nn.functional
 
     class ScaledNet(nn.Module):
         """Common part: readout scale, learning-rate scale and a description."""
@@ -65,7 +72,15 @@ def _classes() -> dict[str, Any]:
         def n_params(self) -> int:
             return sum(int(p.numel()) for p in self.parameters())
 
-    class MLP(ScaledNet):
+    return ScaledNet
+
+
+def _mlp_class(torch: Any, base: Any) -> Any:
+    """The ReLU MLP of :func:`make_mlp`, on the common ``base``."""
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class MLP(base):
         def __init__(self, input_dim, width, depth, parameterization, gamma0, bias_std,
                      generator, dtype):
             super().__init__()
@@ -99,7 +114,15 @@ def _classes() -> dict[str, Any]:
         def forward(self, x):
             return (self.features(x) @ self.readout) * self.readout_scale
 
-    class CNN(ScaledNet):
+    return MLP
+
+
+def _cnn_class(torch: Any, base: Any) -> Any:
+    """The ReLU CNN of :func:`make_cnn`, on the common ``base``."""
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class CNN(base):
         def __init__(self, image_shape, width, depth, parameterization, gamma0, generator,
                      dtype):
             super().__init__()
@@ -125,7 +148,7 @@ def _classes() -> dict[str, Any]:
         def forward(self, x):
             return (self.features(x) @ self.readout) * self.readout_scale
 
-    return {"MLP": MLP, "CNN": CNN}
+    return CNN
 
 
 def _generator(seed: int) -> Any:
@@ -251,3 +274,8 @@ def make_model(
                         parameterization=parameterization, gamma0=gamma0, seed=seed, dtype=dtype)
     return make_cnn(dataset.image_shape, width, depth=2 if depth is None else depth,
                     parameterization=parameterization, gamma0=gamma0, seed=seed, dtype=dtype)
+
+
+def network_seed(seed: int, width: int) -> int:
+    """Seed of the network of ``width`` in a run with root ``seed`` (the same in every function)."""
+    return int(np.random.SeedSequence([seed, width]).generate_state(1)[0])

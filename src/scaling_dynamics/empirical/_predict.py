@@ -27,321 +27,27 @@ curves, and compared with the closed forms of the fitted :math:`(a, b)`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
-from .._errors import InvalidParameterError, ScalingDynamicsError
+from .._errors import InvalidParameterError
 from .._progress import progress_bar
-from .._validation import check_choice, check_int, check_real, check_size
-from ..optimizers import GradientDescent, GradientFlow
+from .._validation import check_choice, check_real
+from ..optimizers import Optimizer
 from ..results import LossCurves
 from ..spectra import Spectrum, check_spectrum
+from ._exponents import MeasuredExponents, decay_exponent, measure_exponents
 from ._fits import ExponentFit, fit_exponents
-from ._training import LinearizedRun, NetworkRuns
+from ._linearized import LinearizedRun
+from ._model_curves import PREDICTION_METHODS, ModelSizeFit, _model_curves, fit_model_size
+from ._time_map import network_optimizer
+from ._training import NetworkRuns
 
-__all__ = [
-    "PREDICTION_METHODS",
-    "model_curves",
-    "ModelSizeFit",
-    "fit_model_size",
-    "MeasuredExponents",
-    "measure_exponents",
-    "ExponentRow",
-    "PredictionComparison",
-    "compare_with_prediction",
-]
-
-#: ``theory``: the mean-field theory (``scaling_dynamics.theory.predict``); ``simulation``: the
-#: exact simulator on the same spectrum (an independent solution of the same model).
-PREDICTION_METHODS = ("theory", "simulation")
+__all__ = ["ExponentRow", "PredictionComparison", "compare_with_prediction"]
 
 
-def _theory_predict() -> Any:
-    try:
-        from ..theory import predict
-    except ImportError:
-        raise ScalingDynamicsError(
-            "the mean-field theory (scaling_dynamics.theory.predict) is not available in this "
-            "installation; use method='simulation' to solve the model by simulation instead."
-        ) from None
-    return predict
-
-
-def model_curves(
-    spectrum: Spectrum,
-    N: float,
-    P: float,
-    steps: Any,
-    eta: float,
-    *,
-    method: str = "theory",
-    optimizer: str = "gf",
-    n_seeds: int = 8,
-    seed: int = 0,
-) -> LossCurves:
-    r"""The model's test and train loss on ``spectrum`` at the network's steps.
-
-    Parameters
-    ----------
-    spectrum : Spectrum
-        Usually ``MeasuredSpectrum.to_spectrum()`` of the widest network.
-    N, P : int or math.inf
-        Model size (fitted :math:`c\,n` for width n; ``inf`` for the widest network) and samples.
-    steps : array_like
-        GD step counts (whole numbers).
-    eta : float
-        The network's GD step (kernel units).
-    method : {"theory", "simulation"}
-        Mean-field theory, or the exact simulator (``n_seeds`` draws, root ``seed``).
-    optimizer : {"gf", "gd"}
-        Gradient flow at time ``eta * steps`` (default: the small-step limit, which the
-        theory solves; with :math:`\eta\mu_1 \le 1` it differs from GD only in the first few
-        steps), or discrete GD with step ``eta`` (the exact mapping; simulation only until
-        the theory covers GD).
-
-    Returns
-    -------
-    LossCurves
-        With ``times`` = ``steps`` (``params["time_mapping"]`` says how they were mapped).
-    """
-    check_choice("method", method, PREDICTION_METHODS)
-    check_choice("optimizer", optimizer, ("gd", "gf"))
-    eta = check_real("eta", eta, low=0.0, low_open=True)
-    N = check_size("N", N)
-    P = check_size("P", P)
-    steps = np.asarray(steps, dtype=np.float64)
-    if optimizer == "gd":
-        opt, times = GradientDescent(eta), steps
-    else:
-        opt, times = GradientFlow(), eta * steps
-    if method == "theory":
-        curves = _theory_predict()(spectrum, N, P, times, optimizer=opt)
-    else:
-        from ..simulate import simulate
-
-        curves = simulate(spectrum, N, P, times, optimizer=opt, n_seeds=n_seeds, seed=seed)
-    mapping = "GD steps, same eta" if optimizer == "gd" else "gradient-flow time eta * steps"
-    # the same curves, on the network's step axis
-    return replace(
-        curves,
-        times=steps,
-        params={**curves.params, "time_mapping": mapping, "eta_network": eta},
-        time_unit="steps",
-    )
-
-
-# ---------------------------------------------------------------------------- width -> N
-@dataclass(frozen=True)
-class ModelSizeFit:
-    """Model size N whose predicted curve matches a network of a given width.
-
-    Attributes
-    ----------
-    width : int
-    N : float
-        Best model size.
-    ratio : float
-        ``N / width``.
-    rms_log_error : float
-        RMS of log(measured / predicted) test loss over the fitted steps.
-    at_bound : bool
-        True when the optimum is at the edge of the searched range (``bounds``).
-    """
-
-    width: int
-    N: float
-    ratio: float
-    rms_log_error: float
-    at_bound: bool
-
-
-def _rms_log(measured: np.ndarray, predicted: np.ndarray) -> float:
-    ok = (measured > 0) & (predicted > 0)
-    return float(np.sqrt(np.mean(np.log(measured[ok] / predicted[ok]) ** 2)))
-
-
-def fit_model_size(
-    measured: LossCurves | list[LossCurves],
-    spectrum: Spectrum,
-    eta: float,
-    width: int,
-    *,
-    method: str = "theory",
-    optimizer: str = "gf",
-    min_step: float = 1.0,
-    bounds: tuple[float, float] = (0.25, 100.0),
-    n_seeds: int = 8,
-    seed: int = 0,
-) -> ModelSizeFit:
-    r"""Fit the model size N of a width-n network: minimise the RMS of :math:`\log(L_{\rm meas}/L_{\rm pred}(N))`.
-
-    Bounded Brent search (:func:`scipy.optimize.minimize_scalar`) on :math:`\log N` over
-    ``bounds`` x width, pooling the measured test loss at steps >= ``min_step`` of every
-    curve in ``measured`` (one per training-set size ``P = curve.params["P"]``).
-    """
-    width = check_int("width", width, low=1)
-    curves = [measured] if isinstance(measured, LossCurves) else list(measured)
-    if not curves:
-        raise InvalidParameterError("`measured` must hold at least one LossCurves.")
-    for c in curves:
-        if c.params.get("P") is None:
-            raise InvalidParameterError(
-                "every measured curve must record its training-set size in params['P']."
-            )
-    lo, hi = (check_real("bounds", x, low=0.0, low_open=True) for x in bounds)
-    picks = []
-    for c in curves:
-        steps = np.asarray(c.times)
-        use = steps >= min_step
-        if use.sum() < 2:
-            raise InvalidParameterError(
-                f"fewer than 2 recorded steps are >= `min_step` = {min_step:g}."
-            )
-        picks.append((c.params["P"], steps[use], np.asarray(c.test_loss)[use]))
-
-    errors: dict[int, float] = {}  # the search rounds N, so it revisits sizes
-
-    def objective(logn: float) -> float:
-        n = max(1, round(math.exp(logn)))
-        if n not in errors:
-            errors[n] = error_at(n)
-        return errors[n]
-
-    def error_at(n: int) -> float:
-        errs = []
-        for P, steps, target in picks:
-            pred = model_curves(spectrum, n, P, steps, eta, method=method, optimizer=optimizer,
-                                n_seeds=n_seeds, seed=seed)
-            errs.append(_rms_log(target, pred.test_loss) ** 2)
-        return float(np.sqrt(np.mean(errs)))
-
-    a, b = math.log(lo * width), math.log(hi * width)
-    res = minimize_scalar(objective, bounds=(a, b), method="bounded", options={"xatol": 0.02})
-    n_best = float(max(1, round(math.exp(res.x))))
-    at_bound = bool(res.x - a < 0.05 or b - res.x < 0.05)
-    return ModelSizeFit(width=width, N=n_best, ratio=n_best / width,
-                        rms_log_error=float(res.fun), at_bound=at_bound)
-
-
-# ---------------------------------------------------------------------------- exponents
-@dataclass(frozen=True, eq=False)
-class MeasuredExponents:
-    r"""Scaling exponents read off a family of loss curves (one per width, same steps, same P).
-
-    Attributes
-    ----------
-    time : float
-        :math:`L \sim t^{-r}`: least-squares slope of the widest curve over ``time_window``.
-    width : float
-        :math:`L \sim n^{-r}`: slope of the last recorded test loss against width, over the
-        widths in ``widths_used`` (the finite ones).
-    compute : float
-        :math:`L^* \sim C^{-r}` with :math:`C = n\,t` (width x steps): slope of the lower
-        envelope :math:`L^*(C) = \min_n L_n(C/n)` over ``compute_range``.
-    time_window : (float, float)
-    widths_used : tuple of int
-    compute_range : (float, float)
-    frontier_compute, frontier_loss, frontier_width : ndarray
-        The envelope: budgets, best loss, width reaching it.
-    """
-
-    time: float
-    width: float
-    compute: float
-    time_window: tuple[float, float]
-    widths_used: tuple[int, ...]
-    compute_range: tuple[float, float]
-    frontier_compute: np.ndarray = field(repr=False)
-    frontier_loss: np.ndarray = field(repr=False)
-    frontier_width: np.ndarray = field(repr=False)
-
-
-def _slope(x: np.ndarray, y: np.ndarray) -> float:
-    ok = (x > 0) & (y > 0) & np.isfinite(y)
-    if ok.sum() < 2:
-        return float("nan")
-    return float(-np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)[0])
-
-
-def _interp_loglog(t: np.ndarray, L: np.ndarray, tq: np.ndarray) -> np.ndarray:
-    ok = (t > 0) & (L > 0)
-    out = np.exp(np.interp(np.log(tq), np.log(t[ok]), np.log(L[ok]), left=np.nan, right=np.nan))
-    return out
-
-
-def measure_exponents(
-    curves: Mapping[int, LossCurves],
-    *,
-    time_window: tuple[float, float] = (10.0, 100.0),
-    widths: Any = None,
-    compute_range: tuple[float, float] | None = None,
-    n_compute: int = 40,
-) -> MeasuredExponents:
-    r"""Time, width and compute-optimal exponents of curves indexed by width.
-
-    Parameters
-    ----------
-    curves : mapping of width to LossCurves
-        Test-loss curves at the same steps and training-set size.
-    time_window : (float, float)
-        Steps over which the widest curve's time exponent is fitted.
-    widths : sequence of int, optional
-        Widths for the width exponent (default: all but the widest, which stands for infinity).
-    compute_range : (float, float), optional
-        Budgets :math:`C = n t` for the frontier (default: from the smallest width at
-        ``time_window[0]`` steps to the second-widest width at its last step).
-    n_compute : int
-        Log-spaced budgets on the frontier.
-    """
-    if len(curves) < 2:
-        raise InvalidParameterError(f"`curves` must hold at least 2 widths; got {len(curves)}.")
-    ws = sorted(int(w) for w in curves)
-    t0, t1 = (float(x) for x in time_window)
-    if not 0 < t0 < t1:
-        raise InvalidParameterError(f"`time_window` must satisfy 0 < start < stop; got {time_window!r}.")
-    widest = curves[ws[-1]]
-    t = np.asarray(widest.times, dtype=np.float64)
-    inwin = (t >= t0) & (t <= t1)
-    if inwin.sum() < 2:
-        raise InvalidParameterError(f"`time_window` {time_window!r} holds fewer than 2 recorded steps.")
-    r_time = _slope(t[inwin], np.asarray(widest.test_loss)[inwin])
-    used = tuple(ws[:-1]) if widths is None else tuple(sorted(int(w) for w in widths))
-    if len(used) < 2:
-        used = tuple(ws)
-    final = np.array([curves[w].test_loss[-1] for w in used])
-    r_width = _slope(np.array(used, dtype=np.float64), final)
-    if compute_range is None:
-        tmax = float(np.max(t))
-        compute_range = (ws[0] * t0, (ws[-2] if len(ws) > 2 else ws[-1]) * tmax)
-    c0, c1 = (float(x) for x in compute_range)
-    budgets = np.geomspace(c0, c1, check_int("n_compute", n_compute, low=3))
-    table = np.full((len(ws), budgets.size), np.nan)
-    for i, w in enumerate(ws):
-        cw = curves[w]
-        table[i] = _interp_loglog(np.asarray(cw.times, float), np.asarray(cw.test_loss), budgets / w)
-    best = np.where(np.isnan(table), np.inf, table)
-    idx = np.argmin(best, axis=0)
-    front = best[idx, np.arange(budgets.size)]
-    ok = np.isfinite(front)
-    r_compute = _slope(budgets[ok], front[ok])
-    return MeasuredExponents(
-        time=r_time,
-        width=r_width,
-        compute=r_compute,
-        time_window=(t0, t1),
-        widths_used=used,
-        compute_range=(c0, c1),
-        frontier_compute=budgets[ok],
-        frontier_loss=front[ok],
-        frontier_width=np.array(ws)[idx][ok],
-    )
-
-
-# ---------------------------------------------------------------------------- comparison
 @dataclass(frozen=True)
 class ExponentRow:
     """One exponent, measured and predicted in several ways (nan where not available)."""
@@ -413,6 +119,7 @@ class PredictionComparison:
             lines.append(line)
         return "\n".join(lines) + "\n"
 
+    # Hand-written: the record is a summary (six of fourteen fields, one renamed), not the fields.
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
@@ -477,26 +184,53 @@ def compare_with_prediction(
         raise InvalidParameterError(f"`run` must be a LinearizedRun; got {type(run).__name__}.")
     if len(run.widths) < 2:
         raise InvalidParameterError("`run` must hold at least two widths (one finite, one widest).")
-    if spectrum is None:
-        spectrum = run.spectrum.to_spectrum()
-    else:
-        spectrum = check_spectrum(spectrum)
+    opt = network_optimizer(optimizer, run.eta)
+    spectrum = run.spectrum.to_spectrum() if spectrum is None else check_spectrum(spectrum)
     fit = fit_exponents(run.spectrum) if fit is None else fit
     if time_window is None:
         unit = 1.0 / (run.eta * float(run.spectrum.eigenvalues[0]))
         time_window = (10.0 * unit, 100.0 * unit)
-    p_max = max(run.sample_counts)
+    predicted, size_fits, scale = _predict_run(
+        run, spectrum, opt, method=method, n_scale=n_scale, n_seeds=n_seeds, seed=seed,
+        progress=progress)
+    rows, meas, pred = _exponent_rows(run, predicted, fit, networks, time_window)
+    return PredictionComparison(
+        measured=dict(run.curves),
+        predicted=predicted,
+        size_fits=size_fits,
+        n_scale=scale,
+        fit=fit,
+        rows=rows,
+        method=method,
+        widths=run.widths,
+        sample_counts=run.sample_counts,
+        eta=run.eta,
+        exponents_measured=meas,
+        exponents_predicted=pred,
+        networks=networks,
+        info={"optimizer": opt.name, "time_window": list(time_window),
+              "spectrum": spectrum.label, "initial_loss": spectrum.initial_loss, **run.info},
+    )
+
+
+def _predict_run(run: LinearizedRun, spectrum: Spectrum, opt: Optimizer, *, method: str,
+                 n_scale: float | None, n_seeds: int, seed: int, progress: bool | None,
+                 ) -> tuple[dict[tuple[int, int], LossCurves], dict[int, ModelSizeFit], float]:
+    r"""Every (width, P) of ``run`` predicted with :math:`N = c\,n` (:math:`\infty` for the widest).
+
+    ``c`` is ``n_scale``, or the geometric mean of :math:`N_n/n` fitted per finite width.
+    Returns (predicted curves, per-width size fits, c).
+    """
     widest = run.widest
-    finite = [w for w in run.widths if w != widest]
-    kw = {"method": method, "optimizer": optimizer, "n_seeds": n_seeds, "seed": seed}
+    kw: dict[str, Any] = {"method": method, "n_seeds": n_seeds, "seed": seed}
     predicted: dict[tuple[int, int], LossCurves] = {}
     size_fits: dict[int, ModelSizeFit] = {}
-    to_fit = finite if n_scale is None else []
+    to_fit = [w for w in run.widths if w != widest] if n_scale is None else []
     total = len(to_fit) + len(run.widths) * len(run.sample_counts)
     with progress_bar(total, f"model prediction ({method})", progress, unit="curve") as bar:
         for w in to_fit:
             size_fits[w] = fit_model_size([run.curves[(w, P)] for P in run.sample_counts],
-                                          spectrum, run.eta, w, **kw)
+                                          spectrum, run.eta, w, optimizer=opt.name, **kw)
             bar.update(1)
         if n_scale is None:
             scale = float(np.exp(np.mean([math.log(f.ratio) for f in size_fits.values()])))
@@ -505,8 +239,18 @@ def compare_with_prediction(
         for w in run.widths:
             N = math.inf if w == widest else max(1, round(scale * w))
             for P in run.sample_counts:
-                predicted[(w, P)] = model_curves(spectrum, N, P, run.steps, run.eta, **kw)
+                predicted[(w, P)] = _model_curves(spectrum, N, P, run.steps, run.eta, opt, **kw)
                 bar.update(1)
+    return predicted, size_fits, scale
+
+
+def _exponent_rows(run: LinearizedRun, predicted: dict[tuple[int, int], LossCurves],
+                   fit: ExponentFit, networks: NetworkRuns | None,
+                   time_window: tuple[float, float],
+                   ) -> tuple[tuple[ExponentRow, ...], MeasuredExponents, MeasuredExponents]:
+    """The exponent table: measured, predicted (largest P), closed form, non-linear networks."""
+    p_max = max(run.sample_counts)
+    widest = run.widest
     meas = measure_exponents({w: run.curves[(w, p_max)] for w in run.widths},
                              time_window=time_window)
     pred = measure_exponents({w: predicted[(w, p_max)] for w in run.widths},
@@ -526,30 +270,14 @@ def compare_with_prediction(
     rows = (
         ExponentRow("time: L ~ t^-r (widest, largest P)", meas.time, pred.time, closed["time"],
                     pick(lazy, "time"), pick(mup, "time")),
-        ExponentRow("data: L ~ P^-r (widest, last step)", _slope(counts, final_meas),
-                    _slope(counts, final_pred), closed["data"]),
+        ExponentRow("data: L ~ P^-r (widest, last step)", decay_exponent(counts, final_meas),
+                    decay_exponent(counts, final_pred), closed["data"]),
         ExponentRow("width: L ~ n^-r (last step, largest P)", meas.width, pred.width,
                     closed["model"], pick(lazy, "width"), pick(mup, "width")),
         ExponentRow("compute-optimal: L* ~ C^-r, C = n t", meas.compute, pred.compute,
                     closed["compute_loss"], pick(lazy, "compute"), pick(mup, "compute")),
     )
-    return PredictionComparison(
-        measured=dict(run.curves),
-        predicted=predicted,
-        size_fits=size_fits,
-        n_scale=scale,
-        fit=fit,
-        rows=rows,
-        method=method,
-        widths=run.widths,
-        sample_counts=run.sample_counts,
-        eta=run.eta,
-        exponents_measured=meas,
-        exponents_predicted=pred,
-        networks=networks,
-        info={"optimizer": optimizer, "time_window": list(time_window),
-              "spectrum": spectrum.label, "initial_loss": spectrum.initial_loss, **run.info},
-    )
+    return rows, meas, pred
 
 
 def _closed_form(fit: ExponentFit) -> dict[str, float]:

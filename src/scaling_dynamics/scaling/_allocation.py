@@ -9,11 +9,11 @@ A fitted law :math:`L(N, t)` implies, for each budget C, the model size
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._records import Record
 from ._data import LossTable
 
 __all__ = ["ComputeAllocation", "HoldoutScore", "holdout_split", "log_slope"]
@@ -35,7 +35,7 @@ def log_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 @dataclass(frozen=True, eq=False)
-class ComputeAllocation:
+class ComputeAllocation(Record):
     r"""Compute-optimal points of a fitted law, :math:`C = N t`.
 
     Attributes
@@ -60,20 +60,9 @@ class ComputeAllocation:
     exponent_steps: float
     exponent_loss: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "compute": self.compute.tolist(),
-            "model_size": self.model_size.tolist(),
-            "steps": self.steps.tolist(),
-            "loss": self.loss.tolist(),
-            "exponent_params": self.exponent_params,
-            "exponent_steps": self.exponent_steps,
-            "exponent_loss": self.exponent_loss,
-        }
-
 
 @dataclass(frozen=True, eq=False)
-class HoldoutScore:
+class HoldoutScore(Record):
     """How well a law fitted without the largest-compute points predicts them.
 
     Attributes
@@ -116,19 +105,6 @@ class HoldoutScore:
             rmse_log=float(np.sqrt(np.mean(r * r))),
             max_rel_error=float(np.max(np.abs(predicted - test.loss) / test.loss)),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "n_train": self.n_train,
-            "n_test": self.n_test,
-            "compute_threshold": self.compute_threshold,
-            "rmse_log": self.rmse_log,
-            "max_rel_error": self.max_rel_error,
-            "model_size": self.model_size.tolist(),
-            "steps": self.steps.tolist(),
-            "loss": self.loss.tolist(),
-            "predicted": self.predicted.tolist(),
-        }
 
 
 def holdout_split(table: LossTable, fraction: float) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ import numpy as np
 from .._blas import one_blas_thread
 from .._params import size_text
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum, check_spectrum
 from ._generalization import _int_sizes
@@ -30,7 +31,7 @@ __all__ = ["EnsembleVsWidth", "ensemble_vs_width"]
 
 
 @dataclass(frozen=True, eq=False)
-class EnsembleVsWidth:
+class EnsembleVsWidth(Record):
     r"""E models of size N against one model of size E N, over time.
 
     Attributes
@@ -67,21 +68,6 @@ class EnsembleVsWidth:
     wide_final: np.ndarray
     wider_wins: np.ndarray
     label: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model_size": self.model_size,
-            "sample_size": self.sample_size,
-            "ensemble_sizes": self.ensemble_sizes,
-            "times": self.times.tolist(),
-            "ensemble_loss": self.ensemble_loss.tolist(),
-            "wide_loss": self.wide_loss.tolist(),
-            "infinite_ensemble": self.infinite_ensemble.tolist(),
-            "ensemble_final": self.ensemble_final.tolist(),
-            "wide_final": self.wide_final.tolist(),
-            "wider_wins": [bool(x) for x in self.wider_wins],
-            "label": self.label,
-        }
 
 
 @one_blas_thread

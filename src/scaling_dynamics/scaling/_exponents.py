@@ -51,16 +51,16 @@ Neural Scaling Laws", arXiv:2405.15074 (2024).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
+from .._records import Record
 from .._validation import check_real
 
 __all__ = ["ScalingExponents", "closed_form_exponents"]
 
 
 @dataclass(frozen=True)
-class ScalingExponents:
+class ScalingExponents(Record):
     r"""Closed-form exponents of the power-law family for one ``(a, b)``.
 
     Attributes
@@ -109,10 +109,6 @@ class ScalingExponents:
     compute_params_single: float
     compute_steps_single: float
     regime: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """All fields as a plain dict (JSON-ready)."""
-        return asdict(self)
 
 
 def closed_form_exponents(a: float, b: float) -> ScalingExponents:

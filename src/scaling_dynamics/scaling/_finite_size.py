@@ -26,6 +26,7 @@ from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._params import size_text
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import as_float_array, check_choice, check_real, check_size
 from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
@@ -35,7 +36,7 @@ __all__ = ["FiniteSizeCorrections", "finite_size_corrections"]
 
 
 @dataclass(frozen=True, eq=False)
-class FiniteSizeCorrections:
+class FiniteSizeCorrections(Record):
     r"""Corrections :math:`L(t, x) - L(t, \infty)` for x = N or P over sizes and times.
 
     Attributes
@@ -82,20 +83,7 @@ class FiniteSizeCorrections:
     fit_decades: float
     label: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "size_name": self.size_name,
-            "other": self.other,
-            "sizes": self.sizes.tolist(),
-            "times": self.times.tolist(),
-            "correction": self.correction.tolist(),
-            "exponents": self.exponents.tolist(),
-            "limit_correction": self.limit_correction.tolist(),
-            "limit_exponent": self.limit_exponent,
-            "early_closed_form": self.early_closed_form,
-            "late_closed_form": self.late_closed_form,
-            "label": self.label,
-        }
+    _dict_exclude = ("loss", "reference", "fit_decades")
 
 
 def _exponent(sizes: np.ndarray, corr: np.ndarray, fit_decades: float) -> float:
@@ -141,8 +129,6 @@ def finite_size_corrections(
     -------
     FiniteSizeCorrections
     """
-    from ..theory import limit_loss, predict
-
     spectrum = check_spectrum(spectrum)
     vary = check_choice("vary", vary, ("N", "P"))
     x = np.unique(np.round(as_float_array("sizes", sizes, positive=True, min_length=2)))
@@ -151,21 +137,7 @@ def finite_size_corrections(
     t = np.unique(as_float_array("times", times, positive=True))
     other = check_size("other", other)
     fit_decades = check_real("fit_decades", fit_decades, low=0.0, low_open=True)
-
-    def sizes_of(v: float) -> tuple[float, float]:
-        return (v, other) if vary == "N" else (other, v)
-
-    loss = np.empty((t.size, x.size))
-    limit = np.empty(x.size)
-    with progress_bar(x.size + 1, f"finite {vary}", progress, unit="size") as bar:
-        ref = predict(spectrum, *sizes_of(math.inf), t, **predict_options).test_loss
-        ref_limit = limit_loss(spectrum, *sizes_of(math.inf)).test_loss
-        bar.update()
-        for j, v in enumerate(x):
-            n, p = sizes_of(int(v))
-            loss[:, j] = predict(spectrum, n, p, t, **predict_options).test_loss
-            limit[j] = limit_loss(spectrum, n, p).test_loss
-            bar.update()
+    loss, ref, limit, ref_limit = _losses(spectrum, vary, x, t, other, progress, predict_options)
     corr = loss - ref[:, None]
     lim_corr = limit - ref_limit
     exps = np.array([_exponent(x, corr[i], fit_decades) for i in range(t.size)])
@@ -191,3 +163,29 @@ def finite_size_corrections(
         fit_decades=fit_decades,
         label=f"{spectrum.label}, {fixed}",
     )
+
+
+def _losses(spectrum: Spectrum, vary: str, x: np.ndarray, t: np.ndarray, other: float,
+            progress: bool | None, predict_options: dict[str, Any],
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Test loss at each (time, size) and its t -> inf limit, and the same at infinite size.
+
+    Returns (loss (n_t, n_sizes), reference (n_t,), limit (n_sizes,), reference limit).
+    """
+    from ..theory import limit_loss, predict
+
+    def sizes_of(v: float) -> tuple[float, float]:
+        return (v, other) if vary == "N" else (other, v)
+
+    loss = np.empty((t.size, x.size))
+    limit = np.empty(x.size)
+    with progress_bar(x.size + 1, f"finite {vary}", progress, unit="size") as bar:
+        ref = predict(spectrum, *sizes_of(math.inf), t, **predict_options).test_loss
+        ref_limit = limit_loss(spectrum, *sizes_of(math.inf)).test_loss
+        bar.update()
+        for j, v in enumerate(x):
+            n, p = sizes_of(int(v))
+            loss[:, j] = predict(spectrum, n, p, t, **predict_options).test_loss
+            limit[j] = limit_loss(spectrum, n, p).test_loss
+            bar.update()
+    return loss, ref, limit, ref_limit

@@ -36,17 +36,27 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp, softmax
 
 from .._blas import single_blas_thread
-from .._errors import ConvergenceError, InvalidParameterError
+from .._errors import ConvergenceError
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import check_int, check_real
-from ._allocation import ComputeAllocation, HoldoutScore, holdout_split
-from ._data import LossTable, as_loss_table
+from ._allocation import ComputeAllocation, HoldoutScore
+from ._data import LossTable
+from ._fit_common import (
+    MIN_POINTS_CHINCHILLA,
+    check_budgets,
+    check_holdout_fraction,
+    fit_table_from,
+    huber,
+    percentile_intervals,
+    rmse_log,
+    score_holdout,
+)
 
 __all__ = ["ChinchillaFit", "fit_chinchilla", "MIN_POINTS_CHINCHILLA"]
 
-#: Fewest points a five-parameter fit accepts.
-MIN_POINTS_CHINCHILLA = 6
 _PARAMS = ("E", "A", "alpha", "B", "beta")
+_EXPONENTS = ("exponent_params", "exponent_steps", "exponent_loss")
 # Starting grid in the normalised frame (N, t divided by their geometric means):
 # exponents, the floor as a fraction of the smallest loss, the two terms as a
 # fraction of the median loss. 6 * 6 * 4 * 5 * 5 = 3600 starts, scored at once.
@@ -57,7 +67,7 @@ _EXPONENT_BOUNDS = (1e-3, 10.0)
 
 
 @dataclass(frozen=True, eq=False)
-class ChinchillaFit:
+class ChinchillaFit(Record):
     r"""A fitted :math:`L = E + A N^{-\alpha} + B t^{-\beta}` with bootstrap intervals.
 
     Attributes
@@ -93,11 +103,11 @@ class ChinchillaFit:
     alpha: float
     B: float
     beta: float
-    intervals: dict[str, tuple[float, float]]
-    confidence: float
     exponent_params: float
     exponent_steps: float
     exponent_loss: float
+    confidence: float
+    intervals: dict[str, tuple[float, float]]
     n_points: int
     n_starts: int
     n_bootstrap: int
@@ -115,12 +125,7 @@ class ChinchillaFit:
 
     def allocation(self, compute: Any) -> ComputeAllocation:
         r"""Compute-optimal :math:`N^*, t^*, L^*` for budgets ``compute`` (:math:`C = N t`)."""
-        c = np.asarray(compute, dtype=np.float64).ravel()
-        if c.size == 0 or not np.all(np.isfinite(c)) or np.any(c <= 0):
-            raise InvalidParameterError(
-                "`compute` must be positive finite budgets C = N t; got "
-                f"{np.asarray(compute).tolist()!r}."
-            )
+        c = check_budgets(compute)
         s = self.alpha + self.beta
         g = (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / s)
         n_opt = g * c ** (self.beta / s)
@@ -135,35 +140,14 @@ class ChinchillaFit:
             exponent_loss=self.exponent_loss,
         )
 
+    _dict_exclude = ("diagnostics",)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "law": "L = E + A N^-alpha + B t^-beta",
-            "E": self.E,
-            "A": self.A,
-            "alpha": self.alpha,
-            "B": self.B,
-            "beta": self.beta,
-            "exponent_params": self.exponent_params,
-            "exponent_steps": self.exponent_steps,
-            "exponent_loss": self.exponent_loss,
-            "confidence": self.confidence,
-            "intervals": {k: list(v) for k, v in self.intervals.items()},
-            "n_points": self.n_points,
-            "n_starts": self.n_starts,
-            "n_bootstrap": self.n_bootstrap,
-            "huber_delta": self.huber_delta,
-            "objective": self.objective,
-            "rmse_log": self.rmse_log,
-            "holdout": None if self.holdout is None else self.holdout.to_dict(),
-        }
+        """The law's name, then the fields (less ``diagnostics``)."""
+        return {"law": "L = E + A N^-alpha + B t^-beta", **super().to_dict()}
 
 
 # ---------------------------------------------------------------------------- internals
-def _huber(r: np.ndarray, delta: float) -> np.ndarray:
-    a = np.abs(r)
-    return np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
-
-
 def _objective(theta: np.ndarray, ln: np.ndarray, lt: np.ndarray, ly: np.ndarray,
                delta: float) -> tuple[float, np.ndarray]:
     """Mean Huber loss / delta and its exact gradient; theta = (e, a, alpha, b, beta)."""
@@ -173,7 +157,7 @@ def _objective(theta: np.ndarray, ln: np.ndarray, lt: np.ndarray, ly: np.ndarray
     w = softmax(u, axis=0)
     r = lse - ly
     n = ly.size
-    value = float(np.sum(_huber(r, delta))) / (delta * n)
+    value = float(np.sum(huber(r, delta))) / (delta * n)
     psi = np.clip(r, -delta, delta) / (delta * n)
     grad = np.array([
         np.sum(psi * w[2]),
@@ -197,7 +181,7 @@ def _grid_scores(grid: np.ndarray, ln: np.ndarray, lt: np.ndarray, ly: np.ndarra
             np.broadcast_to(g[:, 0:1], (g.shape[0], ly.size)),
         ])
         r = logsumexp(u, axis=0) - ly
-        scores[s:s + chunk] = _huber(r, delta).mean(axis=1) / delta
+        scores[s:s + chunk] = huber(r, delta).mean(axis=1) / delta
     return scores
 
 
@@ -276,19 +260,6 @@ def _exponents(p: dict[str, float]) -> dict[str, float]:
     }
 
 
-def _check_identifiable(table: LossTable) -> None:
-    if np.unique(table.model_size).size < 2:
-        raise InvalidParameterError(
-            "cannot fit A N^-alpha: every point has the same model size "
-            f"({table.model_size[0]:g}); the data need at least 2 distinct model sizes."
-        )
-    if np.unique(table.steps).size < 2:
-        raise InvalidParameterError(
-            "cannot fit B t^-beta: every point has the same number of steps "
-            f"({table.steps[0]:g}); the data need at least 2 distinct step counts."
-        )
-
-
 # ---------------------------------------------------------------------------- public
 def fit_chinchilla(
     model_size: Any,
@@ -354,16 +325,13 @@ def fit_chinchilla(
     >>> round(fit.alpha, 2), round(fit.beta, 2)
     (0.4, 0.3)
     """
-    table = as_loss_table(model_size, steps, loss, min_points=MIN_POINTS_CHINCHILLA)
-    _check_identifiable(table)
+    table = fit_table_from(model_size, steps, loss)
     delta = check_real("huber_delta", huber_delta, low=0.0, low_open=True)
     n_starts = check_int("n_starts", n_starts, low=1)
     n_bootstrap = check_int("n_bootstrap", n_bootstrap, low=0)
     confidence = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True,
                             high_open=True)
-    if holdout_fraction is not None:
-        holdout_fraction = check_real("holdout_fraction", holdout_fraction, low=0.0, high=1.0,
-                                      low_open=True, high_open=True)
+    holdout_fraction = check_holdout_fraction(holdout_fraction)
 
     with single_blas_thread():
         return _fit_chinchilla(table, delta, n_starts, n_bootstrap, confidence,
@@ -373,61 +341,22 @@ def fit_chinchilla(
 def _fit_chinchilla(table: LossTable, delta: float, n_starts: int, n_bootstrap: int,
                     confidence: float, holdout_fraction: float | None, seed: int | None,
                     progress: bool | None) -> ChinchillaFit:
-    params, frame, theta, val, diag = _fit_table(table, delta, n_starts)
-    pred = _predict(params, table.model_size, table.steps)
-    rmse = float(np.sqrt(np.mean((np.log(pred) - frame.ly) ** 2)))
-
+    """The fit, its bootstrap intervals and its hold-out score, assembled."""
+    params, _, theta, val, diag = _fit_table(table, delta, n_starts)
     intervals: dict[str, tuple[float, float]] = {}
     if n_bootstrap:
-        rng = np.random.default_rng(seed)
-        samples, failures = [], 0
-        with progress_bar(n_bootstrap, "bootstrap", progress, unit="fit") as bar:
-            for _ in range(n_bootstrap):
-                idx = rng.integers(0, table.n_points, table.n_points)
-                sub = table.subset(idx)
-                sub_frame = _Frame(sub)
-                # Start from the full-data optimum (mapped into the resample's frame).
-                x0 = np.array([
-                    theta[0],
-                    math.log(params["A"]) - params["alpha"] * sub_frame.log_n0,
-                    params["alpha"],
-                    math.log(params["B"]) - params["beta"] * sub_frame.log_t0,
-                    params["beta"],
-                ])
-                try:
-                    th, _, _, _ = _local_fits(sub_frame, x0[None, :], delta)
-                except ConvergenceError:
-                    failures += 1
-                    bar.update()
-                    continue
-                p = sub_frame.to_params(th)
-                p.update(_exponents(p))
-                samples.append(p)
-                bar.update()
-        diag["bootstrap_failures"] = failures
-        if samples:
-            lo_q, hi_q = 50 * (1 - confidence), 50 * (1 + confidence)
-            for key in (*_PARAMS, "exponent_params", "exponent_steps", "exponent_loss"):
-                vals = np.array([s[key] for s in samples])
-                intervals[key] = (float(np.percentile(vals, lo_q)), float(np.percentile(vals, hi_q)))
+        samples, diag["bootstrap_failures"] = _bootstrap(
+            table, params, theta, delta, n_bootstrap, seed, progress)
+        intervals = percentile_intervals(samples, (*_PARAMS, *_EXPONENTS), confidence)
 
-    holdout = None
-    if holdout_fraction is not None:
-        train_idx, test_idx = holdout_split(table, holdout_fraction)
-        train = table.subset(train_idx)
-        if (train.n_points >= MIN_POINTS_CHINCHILLA and np.unique(train.model_size).size >= 2
-                and np.unique(train.steps).size >= 2):
-            p_train, *_ = _fit_table(train, delta, n_starts)
-            test = table.subset(test_idx)
-            holdout = HoldoutScore.from_prediction(
-                train.n_points, test, _predict(p_train, test.model_size, test.steps)
-            )
-        else:
-            diag["holdout_skipped"] = (
-                f"only {train.n_points} points below the held-out compute; a fit needs "
-                f"{MIN_POINTS_CHINCHILLA} with 2 distinct sizes and step counts"
-            )
+    def fit_predict(train: LossTable, test: LossTable) -> np.ndarray:
+        p_train, *_ = _fit_table(train, delta, n_starts)
+        return _predict(p_train, test.model_size, test.steps)
 
+    holdout = score_holdout(
+        table, holdout_fraction, fit_predict, diag,
+        f"; a fit needs {MIN_POINTS_CHINCHILLA} with 2 distinct sizes and step counts",
+    )
     return ChinchillaFit(
         **params,
         intervals=intervals,
@@ -438,10 +367,44 @@ def _fit_chinchilla(table: LossTable, delta: float, n_starts: int, n_bootstrap: 
         n_bootstrap=n_bootstrap,
         huber_delta=delta,
         objective=val,
-        rmse_log=rmse,
+        rmse_log=rmse_log(_predict(params, table.model_size, table.steps), table.loss),
         holdout=holdout,
         diagnostics=diag,
     )
+
+
+def _bootstrap(table: LossTable, params: dict[str, float], theta: np.ndarray, delta: float,
+               n_bootstrap: int, seed: int | None,
+               progress: bool | None) -> tuple[list[dict[str, float]], int]:
+    """Refits on ``n_bootstrap`` resamples of the points: (parameters of each, failures).
+
+    Each refit is one local optimisation started from the full-data optimum, mapped
+    into the resample's normalised frame.
+    """
+    rng = np.random.default_rng(seed)
+    samples, failures = [], 0
+    with progress_bar(n_bootstrap, "bootstrap", progress, unit="fit") as bar:
+        for _ in range(n_bootstrap):
+            idx = rng.integers(0, table.n_points, table.n_points)
+            sub_frame = _Frame(table.subset(idx))
+            x0 = np.array([
+                theta[0],
+                math.log(params["A"]) - params["alpha"] * sub_frame.log_n0,
+                params["alpha"],
+                math.log(params["B"]) - params["beta"] * sub_frame.log_t0,
+                params["beta"],
+            ])
+            try:
+                th, _, _, _ = _local_fits(sub_frame, x0[None, :], delta)
+            except ConvergenceError:
+                failures += 1
+                bar.update()
+                continue
+            p = sub_frame.to_params(th)
+            p.update(_exponents(p))
+            samples.append(p)
+            bar.update()
+    return samples, failures
 
 
 def _predict(p: dict[str, float], n: np.ndarray, t: np.ndarray) -> np.ndarray:

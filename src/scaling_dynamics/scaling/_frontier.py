@@ -29,6 +29,7 @@ from scipy.optimize import minimize_scalar
 
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ._allocation import log_slope
 from ._exponents import ScalingExponents
@@ -42,7 +43,7 @@ _EXPONENT_NAMES = ("compute_loss", "compute_params", "compute_steps")
 
 
 @dataclass(frozen=True, eq=False)
-class Frontier:
+class Frontier(Record):
     r"""Compute-optimal frontier: :math:`N^*, t^*, L^*` for each budget :math:`C = N t`.
 
     Attributes
@@ -124,20 +125,13 @@ class Frontier:
             "compute_steps": self.exponent_steps,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "compute": self.compute.tolist(),
-            "model_size": self.model_size.tolist(),
-            "steps": self.steps.tolist(),
-            "loss": self.loss.tolist(),
-            "at_bound": [bool(x) for x in self.at_bound],
-            "fitted": self.fitted(),
-            "stderr": dict(self.stderr),
-            "loss_floor": self.loss_floor,
-            "params": dict(self.params),
-            "n_evaluations": self.n_evaluations,
-            "wall_time_s": self.wall_time_s,
-        }
+    _dict_exclude = ("exponent_loss", "exponent_params", "exponent_steps", "local_exponents",
+                     "grid_model_size", "grid_loss", "expected", "exponent_errors",
+                     "exponent_errors_single")
+
+    def _dict_extra(self) -> dict[str, Any]:
+        """The fitted exponents; with ``expected``, the closed forms and the errors."""
+        d: dict[str, Any] = {"fitted": self.fitted()}
         if self.expected is not None:
             d["closed_form"] = {k: getattr(self.expected, k) for k in _EXPONENT_NAMES}
             d["exponent_errors"] = dict(self.exponent_errors)
@@ -230,6 +224,33 @@ def optimize_frontier(
     n_grid = check_int("n_grid", n_grid, low=3)
     xatol = check_real("xatol", xatol, low=0.0, low_open=True)
     loss_floor = check_real("loss_floor", loss_floor)
+    lo, hi = _size_range(model_size_range, c, min_steps)
+
+    grid = np.geomspace(lo, hi, n_grid)
+    if integer_sizes:
+        grid = np.unique(np.maximum(1.0, np.round(grid)))
+        n_grid = grid.size
+    n_opt = np.empty(c.size)
+    l_opt = np.empty(c.size)
+    at_bound = np.zeros(c.size, dtype=bool)
+    with progress_bar(n_grid + 12 * c.size, "frontier", progress, unit="eval") as bar:
+        table, n_eval = _grid_table(loss, grid, c, min_steps, bar)
+        for i, ci in enumerate(c):
+            n_opt[i], l_opt[i], at_bound[i], calls = _refine(
+                loss, float(ci), table[:, i], grid, (lo, hi), min_steps, xatol, integer_sizes)
+            n_eval += calls
+            bar.update(calls)
+
+    record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
+              "model_size_range": [lo, hi], "integer_sizes": integer_sizes}
+    record.update(params or {})
+    return assemble_frontier(c, n_opt, l_opt, at_bound, grid, table, loss_floor=loss_floor,
+                             expected=expected, params=record, n_evaluations=n_eval,
+                             started=started)
+
+
+def _size_range(model_size_range: Any, c: np.ndarray, min_steps: float) -> tuple[float, float]:
+    """(smallest, largest) N searched, checked against the budgets and ``min_steps``."""
     if model_size_range is None:
         lo, hi = 1.0, float(c.max()) / min_steps
     else:
@@ -249,68 +270,62 @@ def optimize_frontier(
             f"the smallest budget C = {c.min():g} leaves fewer than `min_steps` = {min_steps:g} "
             f"steps even at the smallest model size {lo:g}; raise the budget or lower the sizes."
         )
+    return lo, hi
 
-    grid = np.geomspace(lo, hi, n_grid)
-    if integer_sizes:
-        grid = np.unique(np.maximum(1.0, np.round(grid)))
-        n_grid = grid.size
-    table = np.full((n_grid, c.size), np.inf)
+
+def _grid_table(loss: LossFunction, grid: np.ndarray, c: np.ndarray, min_steps: float,
+                bar: Any) -> tuple[np.ndarray, int]:
+    """Stage 1: :math:`L(N_j, C/N_j)` on the grid (inf where :math:`C/N_j` < ``min_steps``), calls."""
+    table = np.full((grid.size, c.size), np.inf)
     n_eval = 0
-    with progress_bar(n_grid + 12 * c.size, "frontier", progress, unit="eval") as bar:
-        for j, n in enumerate(grid):
-            ok = c / n >= min_steps * (1 - 1e-12)
-            if ok.any():
-                table[j, ok] = _safe_loss(loss, float(n), c[ok] / n)
-                n_eval += 1
-            bar.update()
+    for j, n in enumerate(grid):
+        ok = c / n >= min_steps * (1 - 1e-12)
+        if ok.any():
+            table[j, ok] = _safe_loss(loss, float(n), c[ok] / n)
+            n_eval += 1
+        bar.update()
+    return table, n_eval
 
-        n_opt = np.empty(c.size)
-        l_opt = np.empty(c.size)
-        at_bound = np.zeros(c.size, dtype=bool)
-        for i, ci in enumerate(c):
-            col = table[:, i]
-            j = int(np.argmin(col))
-            n_hi_allowed = min(hi, ci / min_steps)
-            valid = np.flatnonzero(np.isfinite(col))
-            x_lo = math.log(grid[max(j - 1, 0)])
-            x_hi = math.log(min(grid[min(j + 1, n_grid - 1)], n_hi_allowed))
-            if j == valid[-1] and grid[j] < n_hi_allowed:
-                x_hi = math.log(n_hi_allowed)
 
-            cache_i: dict[float, float] = {}
+def _refine(loss: LossFunction, ci: float, col: np.ndarray, grid: np.ndarray,
+            size_range: tuple[float, float], min_steps: float, xatol: float,
+            integer_sizes: bool) -> tuple[float, float, bool, int]:
+    r"""Stage 2 for budget ``ci``: Brent on :math:`\log N` around the best grid point.
 
-            def f(x: float, ci: float = ci, cache_i: dict[float, float] = cache_i) -> float:
-                n = float(max(1, round(math.exp(x)))) if integer_sizes else math.exp(x)
-                key = n if integer_sizes else round(x, 12)
-                if key not in cache_i:
-                    cache_i[key] = float(_safe_loss(loss, n, np.array([ci / n]))[0])
-                return cache_i[key]
+    Returns (N*, L*, whether N* is at the edge of the allowed range, loss calls).
+    """
+    lo, hi = size_range
+    j = int(np.argmin(col))
+    n_hi_allowed = min(hi, ci / min_steps)
+    valid = np.flatnonzero(np.isfinite(col))
+    x_lo = math.log(grid[max(j - 1, 0)])
+    x_hi = math.log(min(grid[min(j + 1, grid.size - 1)], n_hi_allowed))
+    if j == valid[-1] and grid[j] < n_hi_allowed:
+        x_hi = math.log(n_hi_allowed)
 
-            if x_hi - x_lo <= xatol:
-                x_best = x_lo
-                v = f(x_best)
-            else:
-                res = minimize_scalar(f, bounds=(x_lo, x_hi), method="bounded",
-                                      options={"xatol": xatol})
-                x_best, v = float(res.x), float(res.fun)
-                # Keep the grid value if the refinement did worse (flat or noisy loss).
-                if col[j] < v:
-                    x_best, v = math.log(grid[j]), float(col[j])
-            n_eval += len(cache_i)
-            bar.update(len(cache_i))
-            n_best = math.exp(x_best)
-            n_opt[i] = float(max(1, round(n_best))) if integer_sizes else n_best
-            l_opt[i] = v
-            near_lo = x_best - math.log(lo) < 2 * xatol
-            near_hi = math.log(n_hi_allowed) - x_best < 2 * xatol
-            at_bound[i] = near_lo or near_hi
+    cache: dict[float, float] = {}
 
-    record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
-              "model_size_range": [lo, hi], "integer_sizes": integer_sizes}
-    record.update(params or {})
-    return assemble_frontier(c, n_opt, l_opt, at_bound, grid, table, loss_floor=loss_floor,
-                             expected=expected, params=record, n_evaluations=n_eval,
-                             started=started)
+    def f(x: float) -> float:
+        n = float(max(1, round(math.exp(x)))) if integer_sizes else math.exp(x)
+        key = n if integer_sizes else round(x, 12)
+        if key not in cache:
+            cache[key] = float(_safe_loss(loss, n, np.array([ci / n]))[0])
+        return cache[key]
+
+    if x_hi - x_lo <= xatol:
+        x_best = x_lo
+        v = f(x_best)
+    else:
+        res = minimize_scalar(f, bounds=(x_lo, x_hi), method="bounded",
+                              options={"xatol": xatol})
+        x_best, v = float(res.x), float(res.fun)
+        # Keep the grid value if the refinement did worse (flat or noisy loss).
+        if col[j] < v:
+            x_best, v = math.log(grid[j]), float(col[j])
+    n_best = math.exp(x_best)
+    n_opt = float(max(1, round(n_best))) if integer_sizes else n_best
+    at_bound = x_best - math.log(lo) < 2 * xatol or math.log(n_hi_allowed) - x_best < 2 * xatol
+    return n_opt, v, bool(at_bound), len(cache)
 
 
 def assemble_frontier(

@@ -24,6 +24,7 @@ from scipy.optimize import minimize_scalar
 from .._blas import one_blas_thread
 from .._params import size_text
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
@@ -45,7 +46,7 @@ def _int_sizes(name: str, values: Any) -> list[int]:
 
 
 @dataclass(frozen=True, eq=False)
-class TrainTestGap:
+class TrainTestGap(Record):
     r"""Train and test loss over time for several sample sizes P.
 
     Attributes
@@ -78,20 +79,6 @@ class TrainTestGap:
     early_exponent: float
     growth: np.ndarray
     label: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "sample_sizes": self.sample_sizes,
-            "model_size": self.model_size,
-            "sigma": self.sigma,
-            "times": self.times.tolist(),
-            "test_loss": self.test_loss.tolist(),
-            "train_loss": self.train_loss.tolist(),
-            "gap": self.gap.tolist(),
-            "early_exponent": self.early_exponent,
-            "growth": self.growth.tolist(),
-            "label": self.label,
-        }
 
 
 @one_blas_thread
@@ -192,7 +179,7 @@ def _stop_on_grid(spectrum: Spectrum, N: int | float, P: int | float, t: np.ndar
 
 
 @dataclass(frozen=True, eq=False)
-class WiderIsBetter:
+class WiderIsBetter(Record):
     r"""Test loss over time for several N, with plentiful and with scarce data.
 
     Attributes
@@ -232,21 +219,7 @@ class WiderIsBetter:
     early_stopped_monotone: bool
     label: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model_sizes": self.model_sizes,
-            "times": self.times.tolist(),
-            "rich_P": self.rich_P,
-            "scarce_P": self.scarce_P,
-            "rich_final": self.rich_final.tolist(),
-            "scarce_final": self.scarce_final.tolist(),
-            "scarce_early_stopped": self.scarce_early_stopped.tolist(),
-            "stopping_times": self.stopping_times.tolist(),
-            "rich_monotone": self.rich_monotone,
-            "scarce_reversed": self.scarce_reversed,
-            "early_stopped_monotone": self.early_stopped_monotone,
-            "label": self.label,
-        }
+    _dict_exclude = ("rich_loss", "scarce_loss")
 
 
 @one_blas_thread

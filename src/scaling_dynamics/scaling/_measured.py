@@ -29,6 +29,7 @@ import numpy as np
 from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
@@ -54,7 +55,7 @@ _SIM_T_INF = 1e12
 
 
 @dataclass(frozen=True, eq=False)
-class ExponentSweep:
+class ExponentSweep(Record):
     r"""The loss along one bottleneck sweep and its measured exponent.
 
     Attributes
@@ -105,33 +106,27 @@ class ExponentSweep:
     simulated_theory: np.ndarray | None = None
     simulated_M: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "name": self.name,
-            "fixed": self.fixed,
-            "x": self.x.tolist(),
-            "loss": self.loss.tolist(),
-            "local_exponent": self.local_exponent.tolist(),
-            "fitted_exponent": self.fitted_exponent,
-            "fit_decades": self.fit_decades,
-            "closed_form": self.closed_form,
-            "error": self.error,
-        }
+    _dict_exclude = ("label", "alternative", "simulated_x", "simulated_loss", "simulated_sem",
+                     "simulated_theory", "simulated_M")
+
+    def _dict_extra(self) -> dict[str, Any]:
+        """``alternative`` when there is one, the simulated points when simulated."""
+        d: dict[str, Any] = {}
         if self.alternative is not None:
             d["alternative"] = self.alternative
         if self.simulated_loss is not None:
             d.update(
-                simulated_x=self.simulated_x.tolist(),
-                simulated_loss=self.simulated_loss.tolist(),
-                simulated_sem=self.simulated_sem.tolist(),
-                simulated_theory=self.simulated_theory.tolist(),
+                simulated_x=self.simulated_x,
+                simulated_loss=self.simulated_loss,
+                simulated_sem=self.simulated_sem,
+                simulated_theory=self.simulated_theory,
                 simulated_M=self.simulated_M,
             )
         return d
 
 
 @dataclass(frozen=True, eq=False)
-class BottleneckSweeps:
+class BottleneckSweeps(Record):
     """The three bottleneck sweeps of one power law, with the closed forms."""
 
     exponents: ScalingExponents
@@ -141,15 +136,11 @@ class BottleneckSweeps:
     label: str
     wall_time_s: float = 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "closed_form": self.exponents.to_dict(),
-            "time": self.time.to_dict(),
-            "model": self.model.to_dict(),
-            "data": self.data.to_dict(),
-            "wall_time_s": self.wall_time_s,
-        }
+    _dict_exclude = ("exponents",)
+
+    def _dict_extra(self) -> dict[str, Any]:
+        """The closed forms, under ``closed_form``."""
+        return {"closed_form": self.exponents}
 
 
 def _sweep(name: str, label: str, fixed: str, x: np.ndarray, loss: np.ndarray,

@@ -143,7 +143,6 @@ def diagonal_correlations(
     lam = ms.eigenvalues
     c, d = ms.weights, ms.task_weights
     W5 = np.stack([lam * c, lam**2 * c, lam**3 * c, lam * d, lam**2 * d])  # S1 S2 S3 T1 T2
-    l2c = lam**2 * c
     ltask = lam * d
     R1 = resp.R1.reshape(n_t, n)
     R3 = resp.R3.reshape(n_t, n)
@@ -152,40 +151,8 @@ def diagonal_correlations(
     sig2 = float(sigma) ** 2
     for s in range(0, n_t, block):
         sl = slice(s, min(n_t, s + block))
-        z = rule.nodes[sl]  # (b, n)
         w = rule.weights[sl]
-        r1p, r3p = R1[sl], R3[sl]
-        H = 1.0 / (z[:, :, None] + (r1p * r3p)[:, :, None] * lam[None, None, :])  # (b, n, J)
-        b = H.shape[0]
-        # second variable: both halves of the contour
-        zq = np.concatenate([z, z.conj()], axis=1)
-        r1q = np.concatenate([r1p, r1p.conj()], axis=1)
-        r3q = np.concatenate([r3p, r3p.conj()], axis=1)
-        wq = np.concatenate([w, w.conj()], axis=1)
-        Hq = np.concatenate([H, H.conj()], axis=1)  # (b, 2n, J)
-        # five two-point sums by one batched GEMM: (b, 5n, J) @ (b, J, 2n)
-        HqT = Hq.transpose(0, 2, 1)
-        if b * 5 * n * J <= _BLOCK:
-            HW = (H[:, None, :, :] * W5[None, :, None, :]).reshape(b, 5 * n, J)
-            sums = np.matmul(HW, HqT).reshape(b, 5, n, 2 * n)
-            S1, S2, S3, T1, T2 = (sums[:, i] for i in range(5))
-        else:  # huge exact spectra: one weight at a time keeps memory at one copy of H
-            S1, S2, S3, T1, T2 = (np.matmul(H * W5[i], HqT) for i in range(5))
-        s2p = rdot(H, l2c)  # (b, n)
-        s2q = np.concatenate([s2p, s2p.conj()], axis=1)
-        C0, C1, C0x, C1x = solve_pair_system(
-            (S1, S2, S3, T1, T2),
-            ms.trace,
-            (z[:, :, None], zq[:, None, :]),
-            (r1p[:, :, None], r1q[:, None, :]),
-            (r3p[:, :, None], r3q[:, None, :]),
-            (s2p[:, :, None], s2q[:, None, :]),
-            iN,
-            iP,
-            sig2,
-        )
-        vals = np.stack([C0, C1, C0x, C1x])
-        res = combine_2d(w, wq, vals)
+        res, H = _block_correlations(ms, rule.nodes[sl], w, R1[sl], R3[sl], W5, iN, iP, sig2)
         if not np.all(np.isfinite(res)):
             raise ConvergenceError(
                 "the correlation functions are not finite at times "
@@ -197,3 +164,45 @@ def diagonal_correlations(
         Ht = np.real(np.einsum("bj,bjk->bk", w, H))
         out["bias"][sl] = (Ht * Ht) @ ltask
     return DiagonalCorrelations(**out)
+
+
+def _block_correlations(ms: ModeSet, z: np.ndarray, w: np.ndarray, r1p: np.ndarray,
+                        r3p: np.ndarray, W5: np.ndarray, iN: float, iP: float,
+                        sig2: float) -> tuple[np.ndarray, np.ndarray]:
+    """:math:`C_0, C_1, C_0^{ab}, C_1^{ab}` at a block of times (shape (4, b)), and :math:`H` there.
+
+    ``z``, ``w``, ``r1p``, ``r3p``: nodes, weights and responses on the upper half of each
+    time's contour, shape (b, n); the second variable runs over both halves.
+    """
+    lam = ms.eigenvalues
+    n, J = z.shape[1], ms.n_nodes
+    H = 1.0 / (z[:, :, None] + (r1p * r3p)[:, :, None] * lam[None, None, :])  # (b, n, J)
+    b = H.shape[0]
+    # second variable: both halves of the contour
+    zq = np.concatenate([z, z.conj()], axis=1)
+    r1q = np.concatenate([r1p, r1p.conj()], axis=1)
+    r3q = np.concatenate([r3p, r3p.conj()], axis=1)
+    wq = np.concatenate([w, w.conj()], axis=1)
+    Hq = np.concatenate([H, H.conj()], axis=1)  # (b, 2n, J)
+    # five two-point sums by one batched GEMM: (b, 5n, J) @ (b, J, 2n)
+    HqT = Hq.transpose(0, 2, 1)
+    if b * 5 * n * J <= _BLOCK:
+        HW = (H[:, None, :, :] * W5[None, :, None, :]).reshape(b, 5 * n, J)
+        sums = np.matmul(HW, HqT).reshape(b, 5, n, 2 * n)
+        S1, S2, S3, T1, T2 = (sums[:, i] for i in range(5))
+    else:  # huge exact spectra: one weight at a time keeps memory at one copy of H
+        S1, S2, S3, T1, T2 = (np.matmul(H * W5[i], HqT) for i in range(5))
+    s2p = rdot(H, lam**2 * ms.weights)  # (b, n)
+    s2q = np.concatenate([s2p, s2p.conj()], axis=1)
+    C0, C1, C0x, C1x = solve_pair_system(
+        (S1, S2, S3, T1, T2),
+        ms.trace,
+        (z[:, :, None], zq[:, None, :]),
+        (r1p[:, :, None], r1q[:, None, :]),
+        (r3p[:, :, None], r3q[:, None, :]),
+        (s2p[:, :, None], s2q[:, None, :]),
+        iN,
+        iP,
+        sig2,
+    )
+    return combine_2d(w, wq, np.stack([C0, C1, C0x, C1x])), H

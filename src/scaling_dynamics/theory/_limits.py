@@ -163,6 +163,30 @@ def limit_loss(
     sigma = spectrum.sigma
     if math.isinf(N) and math.isinf(P):
         return LimitLoss(0.0, sigma**2, 0.0, 0.0, 0.0, E, math.nan, {"regime": "N = P = inf"})
+    final, growing, kappa, eps_used = _limit_terms(spectrum, N, P, compress)
+    final[growing] = math.inf
+    C0, C1, C0x, C1x, B = (float(x) for x in final)
+    return LimitLoss(
+        test_loss=_ensemble_mix(C0, C0x, E),
+        train_loss=_ensemble_mix(C1, C1x, E),
+        bias=B,
+        variance_projection=C0 - C0x if math.isfinite(C0) else math.inf,
+        variance_data=C0x - B if math.isfinite(C0x) else math.inf,
+        ensemble=E,
+        kappa=float(kappa) if abs(kappa) < 1e300 else math.inf,
+        diagnostics={"epsilon": eps_used[-2:], "diverging": growing.tolist()},
+    )
+
+
+def _limit_terms(spectrum: Spectrum, N: float, P: float, compress: str,
+                 ) -> tuple[np.ndarray, np.ndarray, float, list[float]]:
+    r""":math:`\epsilon^2 C(\epsilon)` of the five terms at decreasing :math:`\epsilon` until each settles or grows.
+
+    Returns (last estimates, which terms grow without bound, kappa, the epsilons used);
+    raises :class:`ConvergenceError` when a term neither settles nor grows in
+    ``_MAX_DECADES`` decades.
+    """
+    sigma = spectrum.sigma
     s = _scale(spectrum, min(N, P))
     history: list[np.ndarray] = []
     eps_used: list[float] = []
@@ -188,7 +212,6 @@ def limit_loss(
                 growing = np.all(h[1:] > 1.5 * h[:-1], axis=0) & (h[-1] > 0)
             if np.all(settled | growing):
                 break
-    final = history[-1].copy()
     if not np.all(settled | growing):
         bad = int(np.flatnonzero(~(settled | growing))[0])
         names = ("test", "train", "cross test", "cross train", "bias")
@@ -197,18 +220,7 @@ def limit_loss(
             f"= {history[-2][bad]:.6g} at epsilon = {eps_used[-2]:.3g} and "
             f"{history[-1][bad]:.6g} at {eps_used[-1]:.3g} (N = {N}, P = {P})."
         )
-    final[growing] = math.inf
-    C0, C1, C0x, C1x, B = (float(x) for x in final)
-    return LimitLoss(
-        test_loss=_ensemble_mix(C0, C0x, E),
-        train_loss=_ensemble_mix(C1, C1x, E),
-        bias=B,
-        variance_projection=C0 - C0x if math.isfinite(C0) else math.inf,
-        variance_data=C0x - B if math.isfinite(C0x) else math.inf,
-        ensemble=E,
-        kappa=float(kappa) if abs(kappa) < 1e300 else math.inf,
-        diagnostics={"epsilon": eps_used[-2:], "diverging": growing.tolist()},
-    )
+    return history[-1].copy(), growing, kappa, eps_used
 
 
 def _ensemble_mix(own: float, cross: float, E: int) -> float:

@@ -168,18 +168,12 @@ def _hurwitz_range(s: float, lo: float, hi: float) -> float:
 
 
 def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
-    from scipy.special import roots_legendre
+    """Compressed nodes of :math:`\\lambda_k = k^{-b}`, :math:`\\lambda_k (w^*_k)^2 = k^{-a}`, modes 1..M.
 
+    Exact head, Gauss-Legendre integral with Euler-Maclaurin end corrections up to ``K1``
+    (:func:`_body_rule`), interpolatory tail with exact moments (:func:`_tail_rule`).
+    """
     e_exp = a - b  # (w*)^2 = x^{-(a-b)}
-
-    def lam_of(x: np.ndarray) -> np.ndarray:
-        return x ** (-b)
-
-    def w2_of(x: np.ndarray) -> np.ndarray:
-        return x ** (-e_exp)
-
-    trace = _hurwitz_range(b, 1.0, M)
-    init = _hurwitz_range(a, 1.0, M)
     # K1: last mode of the Euler-Maclaurin part; lambda(K1+1) <= ratio * min_scale.
     if math.isfinite(min_scale) and min_scale > 0:
         k_tail = (_TAIL_RATIO * min_scale) ** (-1.0 / b)
@@ -189,8 +183,35 @@ def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
     K1 = float(min(max(math.ceil(k_tail), 4 * K0), _MAX_K1))
     if math.isfinite(M) and K1 >= M:
         K1 = float(M)
+    x_all, c_all = _body_rule(K0, K1)
+    lam = x_all ** (-b)
+    weights = c_all.copy()
+    task = c_all * x_all ** (-e_exp)
+    tail_lam = 0.0
+    if not (math.isfinite(M) and K1 >= M):
+        tail_lam, t_lam, t_weights, t_task = _tail_rule(b, e_exp, K1 + 1.0, M)
+        lam = np.concatenate([lam, t_lam])
+        weights = np.concatenate([weights, t_weights])
+        task = np.concatenate([task, t_task])
+    return ModeSet(
+        eigenvalues=lam,
+        weights=weights,
+        task_weights=task,
+        trace=_hurwitz_range(b, 1.0, M),
+        initial_loss=_hurwitz_range(a, 1.0, M),
+        n_modes=M,
+        method="power-law compression",
+        tail_eigenvalue=tail_lam,
+        min_scale=float(min_scale),
+    )
+
+
+def _body_rule(K0: int, K1: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points x and weights of F for :math:`\\sum_{k=1}^{K_1} F(k)`: head, integral, end corrections."""
+    from scipy.special import roots_legendre
+
     xs: list[np.ndarray] = []
-    cs: list[np.ndarray] = []  # weights of F (count and task parts are derived below)
+    cs: list[np.ndarray] = []  # weights of F (count and task parts are derived by the caller)
 
     # 1. exact head: modes 1 .. K0-1
     head = np.arange(1, K0, dtype=np.float64)
@@ -217,46 +238,37 @@ def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
         # sum = integral - sign-aware [ F'/24 - 7 F'''/5760 ]_{a}^{b}
         xs.append(m + offsets)
         cs.append(-sign * (d1 / 24.0 - 7.0 * d3 / 5760.0))
-    x_all = np.concatenate(xs)
-    c_all = np.concatenate(cs)
-    lam = lam_of(x_all)
-    weights = c_all.copy()
-    task = c_all * w2_of(x_all)
-    tail_lam = 0.0
-    # 4. tail K1+1 .. M by an interpolatory rule with exact (Hurwitz zeta) moments
-    if not (math.isfinite(M) and K1 >= M):
-        lo = K1 + 1.0
-        tail_lam = float(lo ** (-b))
-        n = _TAIL_NODES
-        nodes01 = 0.5 * (1.0 - np.cos((2.0 * np.arange(n) + 1.0) * math.pi / (2.0 * n)))
-        vander = nodes01[None, :] ** np.arange(n)[:, None]  # (moment j, node i)
-        tail_x, tail_c, tail_d = [], [], []
-        for e, target in ((0, tail_c), (1, tail_d)):
-            # moments of nu_e = sum_k lambda_k (w*_k)^{2e} delta(lambda/lambda_T - .)
-            mom = np.array(
-                [
-                    tail_lam ** (-j) * _hurwitz_range(b * (1 + j) + e * e_exp, lo, M)
-                    for j in range(n)
-                ]
-            )
-            W = np.linalg.solve(vander, mom)
-            lam_nodes = nodes01 * tail_lam
-            tail_x.append(lam_nodes)
-            target.append(W / lam_nodes)  # sum lambda^p F = sum W lambda^{p-1} F
-        lam = np.concatenate([lam, tail_x[0], tail_x[1]])
-        weights = np.concatenate([weights, tail_c[0], np.zeros(n)])
-        task = np.concatenate([task, np.zeros(n), tail_d[0]])
-    return ModeSet(
-        eigenvalues=lam,
-        weights=weights,
-        task_weights=task,
-        trace=trace,
-        initial_loss=init,
-        n_modes=M,
-        method="power-law compression",
-        tail_eigenvalue=tail_lam,
-        min_scale=float(min_scale),
-    )
+    return np.concatenate(xs), np.concatenate(cs)
+
+
+def _tail_rule(b: float, e_exp: float, lo: float, M: float,
+               ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Tail modes lo..M by an interpolatory rule with exact (Hurwitz zeta) moments.
+
+    Returns (lambda_T = lo^-b, eigenvalue nodes, count weights, task weights): the first
+    ``_TAIL_NODES`` nodes carry the count measure, the next the task measure.
+    """
+    tail_lam = float(lo ** (-b))
+    n = _TAIL_NODES
+    nodes01 = 0.5 * (1.0 - np.cos((2.0 * np.arange(n) + 1.0) * math.pi / (2.0 * n)))
+    vander = nodes01[None, :] ** np.arange(n)[:, None]  # (moment j, node i)
+    tail_x, tail_c, tail_d = [], [], []
+    for e, target in ((0, tail_c), (1, tail_d)):
+        # moments of nu_e = sum_k lambda_k (w*_k)^{2e} delta(lambda/lambda_T - .)
+        mom = np.array(
+            [
+                tail_lam ** (-j) * _hurwitz_range(b * (1 + j) + e * e_exp, lo, M)
+                for j in range(n)
+            ]
+        )
+        W = np.linalg.solve(vander, mom)
+        lam_nodes = nodes01 * tail_lam
+        tail_x.append(lam_nodes)
+        target.append(W / lam_nodes)  # sum lambda^p F = sum W lambda^{p-1} F
+    lam = np.concatenate([tail_x[0], tail_x[1]])
+    weights = np.concatenate([tail_c[0], np.zeros(n)])
+    task = np.concatenate([np.zeros(n), tail_d[0]])
+    return tail_lam, lam, weights, task
 
 
 def will_compress(spectrum: Spectrum, compress: str) -> bool:

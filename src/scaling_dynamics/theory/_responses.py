@@ -10,34 +10,9 @@ response functions, one for the data (:math:`R_1`) and one for the projection
 
 ``N = inf`` gives :math:`R_3 = 1`, ``P = inf`` gives :math:`R_1 = 1`.
 
-Method
-------
-Newton's method in the logarithms :math:`x_i = \log R_i` on the residuals
-
-.. math::  G_1 = R_1^{-1} - 1 - R_3 A/P, \qquad G_2 = R_3^{-1} - 1 - R_1 A/N, \qquad
-           A(\rho) = \sum_k \frac{\lambda_k}{z + \lambda_k\rho},\ \rho = R_1R_3,
-
-with the exact 2 x 2 Jacobian (:math:`dA/d\rho = -\sum_k \lambda_k^2 H_k^2`), batched
-over all ``z`` at once (every iteration is two matrix-vector products over the
-modes). The residuals are written as :math:`R^{-1} - 1 - \dots` rather than
-:math:`R - 1 + \dots` because at late times (small ``|z|``) one response tends to 0
-like ``z``: in this form it is computed to full *relative* precision, which the
-two-dimensional inversion needs (an absolute error of 1e-16 in a response of size
-1e-7 would cost nine digits).
-
-Each Newton step is backtracked (halved up to 30 times) until the relative residual
-:math:`\max(|R_1G_1|, |R_3G_2|)` decreases, and limited to a change of ``e^2`` in
-either response. Points that do not converge from :math:`R_1 = R_3 = 1` (the
-large-``|z|`` limit) are solved again by continuation along the ray ``z s``,
-``s = 4^m, ..., 4, 1``, each stage starting from the last. A converged solution is
-accepted only on the physical branch: for :math:`\operatorname{Im} z \ne 0` every
-:math:`H_k(z)` must have :math:`\operatorname{Im} H_k\,\operatorname{Im} z \le 0` (it is the
-Stieltjes transform of a positive measure), and for real ``z > 0`` the responses
-must be real and in ``(0, 1]``. Anything else raises :class:`ConvergenceError`
-naming the point and the reason; no NaN is ever returned.
-
-Cost: about 6-10 iterations of O(n_z x n_modes) each; with a compressed spectrum
-(a few hundred nodes) 2000 points take a few milliseconds.
+The solver (batched Newton in log R, its fallbacks and the branch check) is in
+:mod:`._newton`; its cost is about 6-10 iterations of O(n_z x n_modes) each; with a
+compressed spectrum (a few hundred nodes) 2000 points take a few milliseconds.
 """
 
 from __future__ import annotations
@@ -54,13 +29,12 @@ from .._errors import ConvergenceError, InvalidParameterError
 from .._validation import check_int, check_real, check_size
 from ..spectra import Spectrum
 from ._modesums import ModeSet, expected_nodes, mode_set
+from ._newton import continuation, fixed_point_then_newton, newton, physical
+from ._newton import rdot as rdot  # re-exported: _discrete, _sgd, _correlations use it
 
-__all__ = ["Responses", "solve_responses", "solve_on_modes"]
+__all__ = ["Responses", "solve_responses", "solve_on_modes", "solve_along_path", "rdot"]
 
-_MAX_STEP = 2.0  # largest change of log R in one Newton step
 _CHUNK = 4_000_000  # z x nodes per block of work
-_FIXED_POINT_ITER = 2000
-_FIXED_POINT_TOL = 1e-6
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,138 +98,6 @@ def solve_with_valid_modes(
     return ms, resp
 
 
-def rdot(H: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``H @ w`` for complex ``H`` and real ``w`` as two real products.
-
-    NumPy's mixed complex-real product is 5-20x slower (no BLAS path) and, threaded, can
-    stall on small matrices; two real GEMVs are fast at every size.
-    """
-    return (H.real @ w) + 1j * (H.imag @ w)
-
-
-def _residuals(lc, l2c, lam, z, R1, R3, iN, iP):
-    rho = R1 * R3
-    H = 1.0 / (z[:, None] + rho[:, None] * lam[None, :])
-    A = rdot(H, lc)
-    B = rdot(H * H, l2c)
-    G1 = 1.0 / R1 - 1.0 - R3 * A * iP
-    G2 = 1.0 / R3 - 1.0 - R1 * A * iN
-    res = np.maximum(np.abs(R1 * G1), np.abs(R3 * G2))
-    merit = np.abs(G1) ** 2 + np.abs(G2) ** 2
-    return G1, G2, A, B, res, merit
-
-
-def _newton(ms: ModeSet, iN, iP, z, R1, R3, tol, max_iter):
-    """Damped Newton in log R from (R1, R3); returns R1, R3, residual, iterations, ok."""
-    lam = ms.eigenvalues
-    lc = lam * ms.weights
-    l2c = lam * lam * ms.weights
-    n = z.size
-    iters = np.zeros(n, dtype=np.int64)
-    res = np.full(n, np.inf)
-    done = np.zeros(n, dtype=bool)
-    solve1 = iN == 0.0  # only R1 varies
-    solve3 = iP == 0.0  # only R3 varies
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        G1, G2, A, B, res, merit = _residuals(lc, l2c, lam, z, R1, R3, iN, iP)
-        active = np.isfinite(res)
-        bad = ~active
-        polished = np.zeros(n, dtype=bool)
-        for _ in range(max_iter + 1):
-            # a point stops one step after its residual first meets tol: quadratic
-            # convergence makes that last step cheap insurance of full precision
-            done = active & polished
-            idx = np.flatnonzero(active & ~done)
-            if idx.size == 0:
-                break
-            polished[idx] = res[idx] <= tol
-            iters[idx] += 1
-            r1, r3, a, b = R1[idx], R3[idx], A[idx], B[idx]
-            rho = r1 * r3
-            g1, g2 = G1[idx], G2[idx]
-            # Jacobian of (G1, G2) with respect to (log R1, log R3)
-            j11 = -1.0 / r1 + r3 * rho * b * iP
-            j12 = -r3 * a * iP + r3 * rho * b * iP
-            j21 = -r1 * a * iN + r1 * rho * b * iN
-            j22 = -1.0 / r3 + r1 * rho * b * iN
-            if solve1:
-                dx1, dx3 = -g1 / j11, np.zeros_like(g1)
-            elif solve3:
-                dx1, dx3 = np.zeros_like(g2), -g2 / j22
-            else:
-                det = j11 * j22 - j12 * j21
-                dx1 = -(g1 * j22 - j12 * g2) / det
-                dx3 = -(j11 * g2 - j21 * g1) / det
-            size = np.maximum(np.abs(dx1), np.abs(dx3))
-            scale = np.where(size > _MAX_STEP, _MAX_STEP / np.where(size > 0, size, 1.0), 1.0)
-            scale = np.where(np.isfinite(size), scale, 0.0)
-            alpha = scale.copy()
-            pending = np.arange(idx.size)
-            accepted = np.zeros(idx.size, dtype=bool)
-            for _h in range(31):
-                sub = idx[pending]
-                t1 = r1[pending] * np.exp(alpha[pending] * dx1[pending])
-                t3 = r3[pending] * np.exp(alpha[pending] * dx3[pending])
-                G1n, G2n, An, Bn, rn, mn = _residuals(lc, l2c, lam, z[sub], t1, t3, iN, iP)
-                ok = np.isfinite(mn) & (mn < merit[sub] * (1.0 - 1e-4 * alpha[pending]))
-                # accept tiny residuals even if round-off stops strict decrease
-                ok |= np.isfinite(rn) & (rn <= tol)
-                good = pending[ok]
-                gsub = sub[ok]
-                R1[gsub], R3[gsub] = t1[ok], t3[ok]
-                G1[gsub], G2[gsub], A[gsub], B[gsub], res[gsub], merit[gsub] = (
-                    G1n[ok], G2n[ok], An[ok], Bn[ok], rn[ok], mn[ok]
-                )
-                accepted[good] = True
-                pending = pending[~ok]
-                if pending.size == 0:
-                    break
-                alpha[pending] *= 0.5
-            # points whose step could not decrease the residual are stuck
-            stuck = idx[~accepted]
-            active[stuck] = False
-        done = np.isfinite(res) & (res <= tol)
-    done &= ~bad
-    return R1, R3, res, iters, done
-
-
-def _physical(ms: ModeSet, z, R1, R3) -> np.ndarray:
-    """Branch check: Im H_k Im z <= 0 for every node, real responses in (0, 1] on the real axis."""
-    rho = R1 * R3
-    ok = np.isfinite(rho)
-    real = z.imag == 0.0
-    if real.any():
-        rr = real & ok
-        good = (
-            (np.abs(R1.imag) <= 1e-8 * np.abs(R1))
-            & (np.abs(R3.imag) <= 1e-8 * np.abs(R3))
-            & (R1.real > 0)
-            & (R3.real > 0)
-            & (R1.real <= 1 + 1e-9)
-            & (R3.real <= 1 + 1e-9)
-        )
-        ok[rr] = good[rr]
-    cplx = ~real & ok
-    if cplx.any():
-        zc, rc = z[cplx], rho[cplx]
-        lam = ms.eigenvalues
-        # Im(z + lambda rho) must have the sign of Im z for all lambda in [0, lambda_max]:
-        # it is linear in lambda, so check the end points.
-        lo = zc.imag
-        hi = zc.imag + lam.max() * rc.imag
-        sign = np.sign(zc.imag)
-        slack = 1e-9 * (np.abs(zc) + lam.max() * np.abs(rc))
-        # ... and z H_k = 1/(1 + lambda rho/z) is a Stieltjes function times z, so
-        # Im(z H_k) has the sign of Im z for every lambda: Im(rho conj(z)) Im z <= 0.
-        cross = (rc * zc.conj()).imag
-        ok[cplx] = (
-            (sign * lo >= -slack)
-            & (sign * hi >= -slack)
-            & (sign * cross <= 1e-9 * np.abs(rc) * np.abs(zc))
-        )
-    return ok
-
-
 def solve_on_modes(
     ms: ModeSet,
     N: float,
@@ -294,96 +136,39 @@ def solve_on_modes(
     step = max(1, _CHUNK // max(ms.n_nodes, 1))
     for s in range(0, n, step):
         sl = slice(s, min(n, s + step))
-        r1, r3, rs, it, ok = _newton(
+        r1, r3, rs, it, ok = newton(
             ms, iN, iP, zz[sl], R1[sl].copy(), R3[sl].copy(), tol, max_iter
         )
-        ok &= _physical(ms, zz[sl], r1, r3)
+        ok &= physical(ms, zz[sl], r1, r3)
         R1[sl], R3[sl], res[sl], iters[sl], conv[sl] = r1, r3, rs, it, ok
     failed = np.flatnonzero(~conv)
     if failed.size:
-        _fixed_point_then_newton(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter)
+        fixed_point_then_newton(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter)
     failed = np.flatnonzero(~conv)
     if failed.size:
-        _continuation(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter)
+        continuation(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter)
     R1 = np.where(flip, R1.conj(), R1)
     R3 = np.where(flip, R3.conj(), R3)
     out = Responses(z, R1, R3, res, iters, conv, ms.n_nodes)
     if throw and not conv.all():
-        i = int(np.flatnonzero(~conv)[0])
-        reason = (
-            f"relative residual {res[i]:.2e} > tol {tol:.1e} after {iters[i]} Newton iterations"
-            if not (np.isfinite(res[i]) and res[i] <= tol)
-            else "Newton converged to a non-physical branch (Im H_k has the wrong sign)"
-        )
-        raise ConvergenceError(
-            f"response equations not solved at {int((~conv).sum())} of {n} points; first at "
-            f"z = {z[i]:.6g}: {reason}. N = {N}, P = {P}. Try a larger `max_iter` or a "
-            "different time range; points on or near the negative real axis are not allowed."
-        )
+        raise _unsolved(out, N, P, tol)
     return out
 
 
-def _fixed_point_then_newton(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter):
-    """Plain iteration R <- (1 + R' A / n)^{-1} from R = 1, then Newton to polish.
-
-    The plain iteration is slow (hundreds of steps) but, started from the large-|z| limit,
-    stays on the physical branch in every case measured; Newton then converges in a few steps.
-    """
-    lam = ms.eigenvalues
-    lc = lam * ms.weights
-    zf = zz[failed]
-    r1 = np.ones(zf.size, dtype=np.complex128)
-    r3 = np.ones(zf.size, dtype=np.complex128)
-    n_it = np.zeros(zf.size, dtype=np.int64)
-    live = np.arange(zf.size)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _ in range(_FIXED_POINT_ITER):
-            if live.size == 0:
-                break
-            a1, a3 = r1[live], r3[live]
-            H = 1.0 / (zf[live, None] + (a1 * a3)[:, None] * lam[None, :])
-            A = rdot(H, lc)
-            n1 = 1.0 / (1.0 + a3 * A * iP)
-            n3 = 1.0 / (1.0 + a1 * A * iN)
-            step = np.maximum(np.abs(n1 - a1) / np.abs(n1), np.abs(n3 - a3) / np.abs(n3))
-            r1[live], r3[live] = n1, n3
-            n_it[live] += 1
-            live = live[np.isfinite(step) & (step > _FIXED_POINT_TOL)]
-    a1, a3, rr, it, ok = _newton(ms, iN, iP, zf, r1, r3, tol, max_iter)
-    ok &= _physical(ms, zf, a1, a3)
-    R1[failed] = np.where(ok, a1, R1[failed])
-    R3[failed] = np.where(ok, a3, R3[failed])
-    res[failed] = np.where(ok, rr, res[failed])
-    iters[failed] += n_it + it
-    conv[failed] = ok
-
-
-def _continuation(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter):
-    """Re-solve the failed points along z * q^m, m = m_max .. 0 (q = 1.25), warm-starting each stage."""
-    zf = zz[failed]
-    big = 10.0 * max(ms.trace * max(iN, iP), ms.max_eigenvalue, 1.0)
-    q = 1.25
-    m_max = np.maximum(0, np.ceil(np.log(big / np.abs(zf)) / math.log(q))).astype(int)
-    top = int(m_max.max())
-    r1 = np.ones(zf.size, dtype=np.complex128)
-    r3 = np.ones(zf.size, dtype=np.complex128)
-    total = np.zeros(zf.size, dtype=np.int64)
-    alive = np.ones(zf.size, dtype=bool)
-    rs = np.full(zf.size, np.inf)
-    for m in range(top, -1, -1):
-        sel = np.flatnonzero(alive & (m_max >= m))
-        if sel.size == 0:
-            continue
-        zs = zf[sel] * q**m
-        a1, a3, rr, it, ok = _newton(ms, iN, iP, zs, r1[sel].copy(), r3[sel].copy(), tol, max_iter)
-        ok &= _physical(ms, zs, a1, a3)
-        r1[sel], r3[sel], rs[sel] = a1, a3, rr
-        total[sel] += it
-        alive[sel[~ok]] = False
-    R1[failed], R3[failed] = r1, r3
-    res[failed] = rs
-    iters[failed] += total
-    conv[failed] = alive
+def _unsolved(out: Responses, N: float, P: float, tol: float) -> ConvergenceError:
+    """The error naming the first point where ``out`` did not converge, and why."""
+    conv, res, iters, z = out.converged, out.residual, out.iterations, out.z
+    i = int(np.flatnonzero(~conv)[0])
+    reason = (
+        f"relative residual {res[i]:.2e} > tol {tol:.1e} after {iters[i]} Newton iterations"
+        if not (np.isfinite(res[i]) and res[i] <= tol)
+        else "Newton converged to a non-physical branch (Im H_k has the wrong sign)"
+    )
+    return ConvergenceError(
+        f"response equations not solved at {int((~conv).sum())} of {z.size} points; first at "
+        f"z = {z[i]:.6g}: {reason}. N = {N}, P = {P}. Try a larger `max_iter` or a "
+        "different time range; points on or near the negative real axis are not allowed."
+    )
 
 
 def solve_responses(
@@ -449,6 +234,17 @@ def solve_responses(
     P = check_size("P", P)
     tol = check_real("tol", tol, low=1e-16, high=1e-3)
     max_iter = check_int("max_iter", max_iter, low=1)
+    zarr = _check_z(z)
+    with small_products(expected_nodes(spectrum, compress)):
+        _, out = solve_with_valid_modes(
+            spectrum, float(np.abs(zarr).min()), compress,
+            lambda ms: solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter),
+        )
+    return out
+
+
+def _check_z(z: Any) -> np.ndarray:
+    """``z`` as a flat complex array: not empty, finite, off the cut (-inf, 0]."""
     try:
         zarr = np.asarray(z, dtype=np.complex128).ravel()
     except (TypeError, ValueError):
@@ -467,12 +263,7 @@ def solve_responses(
             f"`z` must lie off the negative real axis (-inf, 0], where the responses have their "
             f"branch cut; entry {i} is {zarr[i]!r}. Use timescale_density for z = -u + i0."
         )
-    with small_products(expected_nodes(spectrum, compress)):
-        _, out = solve_with_valid_modes(
-            spectrum, float(np.abs(zarr).min()), compress,
-            lambda ms: solve_on_modes(ms, N, P, zarr, tol=tol, max_iter=max_iter),
-        )
-    return out
+    return zarr
 
 
 def solve_along_path(

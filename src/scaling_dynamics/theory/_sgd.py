@@ -33,37 +33,28 @@ on the real axis), so the fixed Talbot rule in ``s`` (32 nodes) is valid at ever
 :mod:`._contours` (:math:`6T` nodes, at least 122; aliasing :math:`e^{-24}`), as for GD.
 Cost per step: 64 scalar response solves.
 
-Late-time value and stability, directly (:func:`sgd_limit`): with :math:`\xi = 2/(c\eta)`,
-
-.. math::  A_K = a\sum_u K(u) = \frac{\eta}{B}\int\nu_1(d\mu)\frac{\mu}{2 - c\eta\mu}
-           = -\frac{\eta}{2B} g_1(-\xi), \qquad
-           L_\infty = \frac{L_{null} + A_K\sigma^2}{1 - A_K},
-
-stable iff :math:`\eta\mu_{max} < 2B/(B+1)` (every mode contracts) and :math:`A_K < 1`
-(the noise fed back by the batches does not blow up), and
-:math:`L_{null} = \sum_k \lambda_k (w^*_k)^2/(1 + \lambda_k\kappa)`,
-:math:`\sum_k\lambda_k\kappa/(1+\lambda_k\kappa) = N` (``N < M``; else 0) the part of the
-target outside the model's span. There is no train/test gap: every batch is fresh, so the
-expected batch loss (the train loss reported by the simulator) is :math:`L_t + \sigma^2`.
+Late-time value and stability: :mod:`._sgd_limit`; the resolvents: :mod:`._sgd_resolvents`.
 """
 
 from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .._errors import ConvergenceError, InvalidParameterError
+from .._errors import ConvergenceError
 from .._progress import progress_bar
 from ..spectra import Spectrum
 from ._contours import circle_nodes
-from ._edge import edge_of_modes, real_responses
+from ._edge import edge_of_modes
 from ._inversion import talbot_rule
 from ._modesums import ModeSet, mode_set
-from ._responses import rdot, solve_on_modes
+from ._sgd_limit import SGDLimit as SGDLimit  # re-exported: theory/__init__ imports it here
+from ._sgd_limit import check_gain, stability
+from ._sgd_limit import sgd_limit as sgd_limit  # re-exported: theory/__init__ imports it here
+from ._sgd_resolvents import sgd_generating_function
 
 __all__ = [
     "SGDLimit",
@@ -79,163 +70,6 @@ __all__ = [
 SGD_TALBOT_NODES = 32
 #: Steps t <= this use the circle |1/x| = 1 + 4/T (Talbot in -log x needs t > 2n/5).
 SGD_CIRCLE_STEPS = 16
-
-
-@dataclass(frozen=True)
-class SGDLimit:
-    r"""Late-time value and stability of one-pass SGD from the mean-field theory.
-
-    Attributes
-    ----------
-    test_loss : float
-        :math:`L_\infty = (L_{null} + A_K\sigma^2)/(1 - A_K)` (excess over :math:`\sigma^2`;
-        ``inf`` when unstable).
-    train_loss : float
-        :math:`L_\infty + \sigma^2` (expected loss of a fresh batch: no train/test gap).
-    null_loss : float
-        :math:`L_{null}`: the part of the target the model cannot represent (0 when
-        :math:`N \ge M`).
-    noise_gain : float
-        :math:`A_K = (\eta/B)\int\nu_1(d\mu)\,\mu/(2 - c\eta\mu)`; stability needs :math:`A_K < 1`.
-    mu_max : float
-        Spectral edge of :math:`\Lambda^{1/2}F\Lambda^{1/2}` (mean field).
-    eta_max_modes : float
-        :math:`2B/((B+1)\mu_{max})`: the largest step at which every mode contracts.
-    stable : bool
-    kappa : float
-        :math:`\kappa` of the null-space equation (``inf`` when ``N >= M`` or ``N = inf``).
-    """
-
-    test_loss: float
-    train_loss: float
-    null_loss: float
-    noise_gain: float
-    mu_max: float
-    eta_max_modes: float
-    stable: bool
-    kappa: float
-    diagnostics: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-# --------------------------------------------------------------------------- resolvents
-def _responses_R3(
-    ms: ModeSet, N: float, z: np.ndarray, left: tuple[float, float] | None, tol: float,
-    guess: np.ndarray | None = None,
-) -> np.ndarray:
-    """:math:`R_3(z)` with :math:`P = \\infty` at every ``z`` (real points left of the spectrum too).
-
-    Complex points use the batched Newton solver of :mod:`._responses`, started from
-    ``guess`` (e.g. the solution at the previous step's nodes) where given, else from the
-    real solution left of the spectrum for points there and from 1 elsewhere; real negative
-    points, which that solver refuses, use the real-axis Newton of :mod:`._edge`.
-    """
-    z = np.asarray(z, dtype=np.complex128)
-    shape = z.shape
-    z = z.ravel()
-    R3 = np.ones(z.size, dtype=np.complex128)
-    if math.isinf(N) or z.size == 0:
-        return R3.reshape(shape)
-    real_left = (z.imag == 0.0) & (z.real < 0.0)
-    cplx = np.flatnonzero(~real_left)
-    if cplx.size:
-        zc = z[cplx]
-        g = np.ones(zc.size, dtype=np.complex128)
-        if guess is not None:
-            g = np.asarray(guess, dtype=np.complex128).ravel()[cplx]
-        elif left is not None:
-            # points left of the spectrum start from the real solution there
-            g = np.where(zc.real < -left[0], left[1], 1.0).astype(np.complex128)
-        r = solve_on_modes(ms, N, math.inf, zc, tol=tol, guess=(np.ones_like(g), g))
-        R3[cplx] = r.R3
-    for i in np.flatnonzero(real_left):
-        R3[i] = _real_R3(ms, N, -float(z[i].real), None if left is None else left[1])
-    return R3.reshape(shape)
-
-
-def _real_R3(ms: ModeSet, N: float, u: float, guess: float | None) -> float:
-    """Real :math:`R_3(-u)` left of the spectrum, by continuation from large ``u`` if needed."""
-    if guess is not None:
-        sol = real_responses(ms, N, math.inf, u, (1.0, guess))
-        if sol is not None:
-            return sol[1]
-    top = 4.0 * (ms.max_eigenvalue + 4.0 * ms.trace / N) + 2.0 * u
-    g = (1.0, 1.0)
-    steps = max(2, int(math.ceil(math.log(top / u) / math.log(1.25))))
-    for v in np.geomspace(top, u, steps):
-        sol = real_responses(ms, N, math.inf, float(v), g)
-        if sol is None:
-            raise ConvergenceError(
-                f"no real response at z = {-v:.6g} on the way to z = {-u:.6g}: the point is not "
-                "left of the spectrum (the step is beyond the stability limit)."
-            )
-        g = sol
-    return g[1]
-
-
-def _one_point(ms: ModeSet, z: np.ndarray, R3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    r""":math:`h_0(z)` and :math:`g_1(z) = -R_3\operatorname{tr}\Lambda + R_3^2\sum_k\lambda_k^2 H_k`."""
-    lam = ms.eigenvalues
-    shape = z.shape
-    zf, rf = z.ravel(), R3.ravel()
-    H = 1.0 / (zf[:, None] + rf[:, None] * lam[None, :])
-    h0 = rdot(H, lam * ms.task_weights)
-    s2 = rdot(H, lam * lam * ms.weights)
-    g1 = -rf * ms.trace + rf * rf * s2
-    return h0.reshape(shape), g1.reshape(shape)
-
-
-@dataclass(frozen=True, eq=False)
-class _Roots:
-    """The two roots of p(mu) = y as gradient-flow points z = -mu and their difference."""
-
-    z_a: np.ndarray
-    z_b: np.ndarray
-    diff: np.ndarray  # mu_a - mu_b
-
-
-def _roots(em1: np.ndarray, eta: float, c: float) -> _Roots:
-    r"""Roots for :math:`y - 1 =` ``em1`` (passed exactly, e.g. ``expm1(s)``)."""
-    D = 1.0 + c * em1
-    sq = np.sqrt(D)
-    mu_a = (1.0 + sq) / (c * eta)
-    mu_b = -em1 / ((1.0 + sq) * eta)  # (1 - sq)/(c eta) without cancellation
-    return _Roots(z_a=-mu_a, z_b=-mu_b, diff=2.0 * sq / (c * eta))
-
-
-def sgd_generating_function(
-    ms: ModeSet,
-    N: float,
-    eta: float,
-    batch: int,
-    sigma: float,
-    em1: np.ndarray,
-    *,
-    left: tuple[float, float] | None = None,
-    tol: float = 1e-13,
-    guess: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    r"""The generating functions at :math:`y = 1/x = 1 +` ``em1``: :math:`yJ_0`, :math:`J_1` and the loss.
-
-    Returns ``{"det": y J0, "kernel": J1, "loss": sum_t L_t x^t, "R3": R3 at (z_a, z_b)}``
-    (the first three with the shape of ``em1``); ``guess`` = starting ``R3`` of that shape
-    plus a leading axis of 2.
-    """
-    c = (batch + 1.0) / batch
-    a = eta * eta / batch
-    em1 = np.asarray(em1, dtype=np.complex128)
-    roots = _roots(em1, eta, c)
-    zz = np.stack([roots.z_a, roots.z_b])
-    R3 = _responses_R3(ms, N, zz, left, tol, guess)
-    h0, g1 = _one_point(ms, zz, R3)
-    scale = c * eta * eta * roots.diff
-    J0 = -(h0[0] - h0[1]) / scale
-    J1 = -(g1[0] - g1[1]) / scale
-    y = 1.0 + em1
-    # 1/(1-x) = y/(y-1)
-    noise = sigma * sigma * y / em1
-    det = y * J0
-    loss = (det + a * J1 * noise) / (1.0 - a * J1)
-    return {"det": det, "kernel": J1, "loss": loss, "R3": R3}
 
 
 # --------------------------------------------------------------------------- inversion
@@ -286,90 +120,6 @@ def _invert(
     return out
 
 
-def _stability(
-    ms: ModeSet, N: float, eta: float, batch: int, mu_max: float
-) -> tuple[float, float | None]:
-    """Noise gain :math:`A_K` and the real :math:`R_3(-\\xi)`; raises beyond either stability limit."""
-    c = (batch + 1.0) / batch
-    limit = 2.0 * batch / (batch + 1.0)
-    if eta * mu_max >= limit:
-        raise InvalidParameterError(
-            f"`eta` = {eta:g} is beyond the stability limit of sgd: the theory's spectral edge "
-            f"is mu_max = {mu_max:.6g}, and one-pass SGD with batch {batch} needs "
-            f"eta * mu_max < 2B/(B+1) = {limit:g}, i.e. eta < {limit / mu_max:.6g}."
-        )
-    xi = 2.0 / (c * eta)
-    R3 = None if math.isinf(N) else _real_R3(ms, N, xi, None)
-    lam = ms.eigenvalues
-    r3 = 1.0 if R3 is None else R3
-    H = 1.0 / (-xi + r3 * lam)
-    g1 = -r3 * ms.trace + r3 * r3 * float(H @ (lam * lam * ms.weights))
-    gain = -eta * g1 / (2.0 * batch)
-    return float(gain), R3
-
-
-def _check_gain(eta: float, batch: int, gain: float) -> None:
-    if gain >= 1.0:
-        raise InvalidParameterError(
-            f"`eta` = {eta:g} is beyond the stability limit of sgd with batch {batch}: the "
-            f"batch-noise gain A_K = (eta/B) int mu/(2 - c eta mu) dnu_1 = {gain:.6g} must be "
-            "< 1 (the noise each step feeds back would grow without bound); reduce `eta` or "
-            "increase `batch`."
-        )
-
-
-def _kappa(spectrum: Spectrum, N: float, compress: str) -> tuple[float, ModeSet | None]:
-    r""":math:`\kappa` with :math:`\sum_k\lambda_k\kappa/(1+\lambda_k\kappa) = N` (``inf`` if ``N >= M``)."""
-    from scipy.optimize import brentq
-
-    if math.isinf(N) or (spectrum.is_finite and N >= spectrum.M):
-        return math.inf, None
-    if spectrum.is_power_law:
-        guess = float(N) ** float(spectrum.b)
-    else:
-        guess = 1.0 / float(spectrum.eigenvalues[min(int(N), spectrum.eigenvalues.size) - 1])
-    ms = mode_set(spectrum, min_scale=1e-4 / guess, compress=compress)
-    for _ in range(4):
-
-        def f(logk: float, lam: np.ndarray = ms.eigenvalues, cw: np.ndarray = ms.weights) -> float:
-            k = math.exp(logk)
-            return float(cw @ (lam * k / (1.0 + lam * k))) - N
-
-        lo, hi = math.log(guess) - 5.0, math.log(guess) + 5.0
-        while f(lo) > 0:
-            lo -= 5.0
-        while f(hi) < 0:
-            hi += 5.0
-        kappa = math.exp(brentq(f, lo, hi, xtol=1e-14, rtol=1e-14))
-        if ms.valid_for(1.0 / kappa):
-            return kappa, ms
-        ms = mode_set(spectrum, min_scale=0.5 / kappa, compress=compress)
-    return kappa, ms  # pragma: no cover
-
-
-def sgd_limit_terms(
-    spectrum: Spectrum, N: float, eta: float, batch: int, *, compress: str = "auto"
-) -> SGDLimit:
-    """:func:`sgd_limit` on validated input (internal); unstable steps give ``stable=False``."""
-    ms = mode_set(spectrum, min_scale=0.0, compress=compress)
-    mu_max, _, _ = edge_of_modes(ms, N, math.inf)
-    limit = 2.0 * batch / (batch + 1.0)
-    eta_max = limit / mu_max
-    kappa, ms_k = _kappa(spectrum, N, compress)
-    if math.isinf(kappa):
-        null = 0.0
-    else:
-        lam = ms_k.eigenvalues
-        null = float(ms_k.task_weights @ (lam / (1.0 + lam * kappa)))
-    sig2 = spectrum.sigma**2
-    if eta * mu_max >= limit:
-        return SGDLimit(math.inf, math.inf, null, math.nan, mu_max, eta_max, False, kappa)
-    gain, _ = _stability(ms, N, eta, batch, mu_max)
-    stable = gain < 1.0
-    L = (null + gain * sig2) / (1.0 - gain) if stable else math.inf
-    return SGDLimit(L, L + sig2, null, gain, mu_max, eta_max, stable, kappa)
-
-
 def sgd_curves(
     spectrum: Spectrum,
     N: float,
@@ -391,9 +141,9 @@ def sgd_curves(
     pos = np.flatnonzero(~zero)
     ms0 = mode_set(spectrum, min_scale=0.0, compress=compress)
     mu_max, _, _ = edge_of_modes(ms0, N, math.inf)
-    gain, R3_xi = _stability(ms0, N, eta, batch, mu_max)
+    gain, R3_xi = stability(ms0, N, eta, batch, mu_max)
     left = None if R3_xi is None else (mu_max, R3_xi)
-    _check_gain(eta, batch, gain)
+    check_gain(eta, batch, gain)
     diag: dict[str, Any] = {
         "mu_max": mu_max,
         "noise_gain": gain,
@@ -440,7 +190,7 @@ def sgd_volterra(
     """
     ms = mode_set(spectrum, min_scale=0.05 / (eta * max(T, 1)), compress=compress)
     mu_max, _, _ = edge_of_modes(ms, N, math.inf)
-    _, R3_xi = _stability(ms, N, eta, batch, mu_max)
+    _, R3_xi = stability(ms, N, eta, batch, mu_max)
     left = None if R3_xi is None else (mu_max, R3_xi)
     sigma = spectrum.sigma
     steps = np.arange(1, T + 1, dtype=np.float64)
@@ -456,60 +206,3 @@ def sgd_volterra(
     for t in range(1, T + 1):
         L[t] = det[t] + a * float(K[:t][::-1] @ (L[:t] + sigma**2))
     return L
-
-
-def sgd_limit(
-    spectrum: Spectrum,
-    N: int | float,
-    eta: float,
-    batch_size: int,
-    *,
-    compress: str = "auto",
-) -> SGDLimit:
-    r"""Late-time loss and stability of one-pass SGD, computed directly (no time stepping).
-
-    .. math::  L_\infty = \frac{L_{null} + A_K\sigma^2}{1 - A_K}, \qquad
-               A_K = \frac{\eta}{B}\int\nu_1(d\mu)\,\frac{\mu}{2 - c\eta\mu}
-               = -\frac{\eta}{2B}\,g_1\Big(-\frac{2}{c\eta}\Big), \qquad c = \frac{B+1}{B},
-
-    stable iff :math:`\eta\mu_{max} < 2B/(B+1)` and :math:`A_K < 1` (module notes).
-    Batch noise adds the variance :math:`A_K(L_{null} + \sigma^2)/(1 - A_K)` on top of
-    :math:`L_{null}` but no plateau of its own: with :math:`\sigma = 0` and
-    :math:`N \ge M` the loss goes to zero.
-
-    Parameters
-    ----------
-    spectrum : Spectrum
-        Teacher spectrum and label noise (``M`` may be ``math.inf`` for a power law).
-    N : int or math.inf
-        Model size.
-    eta : float
-        Step size (> 0).
-    batch_size : int
-        Batch size B (>= 1).
-    compress : {"auto", "on", "off"}
-        Compression of the mode sums.
-
-    Returns
-    -------
-    SGDLimit
-        ``stable=False`` (and infinite losses) beyond either stability limit.
-
-    Examples
-    --------
-    >>> from scaling_dynamics import Spectrum
-    >>> from scaling_dynamics.theory import sgd_limit
-    >>> lim = sgd_limit(Spectrum.power_law(1.5, 1.25, M=1000, sigma=0.3), N=100, eta=0.5,
-    ...                 batch_size=8)
-    >>> lim.stable, lim.null_loss < lim.test_loss
-    (True, True)
-    """
-    from .._validation import check_int, check_real, check_size
-    from ._problem import check_compress, check_spectrum
-
-    spectrum = check_spectrum(spectrum)
-    N = check_size("N", N)
-    eta = check_real("eta", eta, low=0.0, low_open=True)
-    batch_size = check_int("batch_size", batch_size, low=1)
-    compress = check_compress(compress)
-    return sgd_limit_terms(spectrum, N, eta, batch_size, compress=compress)
