@@ -22,7 +22,7 @@ from .._errors import ConvergenceError
 from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_real, check_times
 from .._version import __version__
-from ..optimizers import make_optimizer
+from ..optimizers import make_optimizer, slots_by_step
 from ..results import LossCurves
 from ._data import Dataset
 from ._deps import require_torch
@@ -113,9 +113,7 @@ def _full_batch_gd(torch: Any, net: Any, lr: float, xtr: Any, ytr: Any, xte: Any
         f0_tr = net(xtr).reshape(-1).clone()
         f0_te = net(xte).reshape(-1).clone()
     params = [p for p in net.parameters() if p.requires_grad]
-    record: dict[int, list[int]] = {}  # step -> every output slot that asks for it
-    for i, s in enumerate(t):
-        record.setdefault(int(s), []).append(i)
+    record = slots_by_step(t)  # step -> every output slot that asks for it
     test_loss = np.empty(t.size)
     train_loss = np.empty(t.size)
     last = int(t.max())
