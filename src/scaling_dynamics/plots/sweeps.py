@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._frames import select
 from ._base import new_figure, sequential_colors
 
 __all__ = ["plot_sweep"]
@@ -62,7 +63,8 @@ def plot_sweep(
         One line per value of this column; default ``time`` when ``x`` is a parameter,
         else the one other swept parameter.
     where : dict, optional
-        Fix other swept parameters, e.g. ``{"a": 1.5}``.
+        Fix other swept parameters, e.g. ``{"a": 1.5}`` (callers that have selected
+        the rows already, like ``scaling-dynamics sweep --plot``, leave it out).
     max_lines : int
         At most this many lines (values of ``hue`` spread on a log scale of their rank).
     title : str, optional
@@ -78,8 +80,6 @@ def plot_sweep(
         If a column is missing or more parameters vary than ``x`` and ``hue`` can show
         (the message names them; fix them with ``where``).
     """
-    from ..sweeps._table import select
-
     if len(frame) == 0:
         raise InvalidParameterError("the sweep holds no successful point to plot.")
     frame = select(frame, where)
