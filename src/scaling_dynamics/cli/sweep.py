@@ -23,8 +23,10 @@ import argparse
 import os
 import sys
 
-from ._common import _int, add_format_argument, add_progress_arguments, print_json
-from ._store import parse_where
+from ..tasks._convert import integer as _int
+from ..tasks._curves import add_format_argument, add_progress_arguments
+from ..tasks._inputs import parse_where
+from ._common import print_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -137,7 +139,7 @@ def _read_store(args: argparse.Namespace, path: str) -> int:
 
         from ..plots import save_figure
         from ..plots.sweeps import plot_sweep
-        from ..sweeps import StoreWarning, load
+        from ..sweeps import StoreWarning, load, select
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StoreWarning)
@@ -145,7 +147,8 @@ def _read_store(args: argparse.Namespace, path: str) -> int:
         for w in caught:
             sys.stderr.write(f"scaling-dynamics sweep: {w.message}\n")
         where = parse_where(args.where, "KEY=VALUE (e.g. N=256)")
-        fig = plot_sweep(frame, x=args.x, y=args.y, hue=args.hue, where=where)
+        fig = plot_sweep(select(frame, where) if len(frame) else frame, x=args.x, y=args.y,
+                         hue=args.hue)
         save_figure(fig, args.plot)
         sys.stderr.write(f"saved {args.plot}\n")
         if not args.summary:

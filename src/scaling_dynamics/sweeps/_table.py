@@ -334,3 +334,24 @@ def _equal(a: Any, b: Any) -> bool:
         return float(a) == float(b)
     return a == b
 
+
+def store_input(store: str | os.PathLike[str], *, size: str = "N", time: str = "time",
+                loss: str = "test_loss", where: Mapping[str, Any] | None = None,
+                constants: tuple[str, ...] = ()) -> Any:
+    """What a task reads from ``--store``: its (size, time, loss) rows as a LossTable, and
+    the ``constants`` that have one value at every selected point (others are left out).
+
+    Registered with ``scaling_dynamics.tasks`` when this package is imported.
+    """
+    from ..tasks._inputs import StoreInput
+
+    frame = load(store)
+    table = to_loss_table(frame, size=size, time=time, loss=loss, where=where)
+    selected = select(frame, where)
+    out: dict[str, Any] = {}
+    for name in constants:
+        if name in selected.columns:
+            values = selected[name].dropna().unique()
+            if len(values) == 1:
+                out[name] = values[0].item() if hasattr(values[0], "item") else values[0]
+    return StoreInput(table, out)
