@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from ..tasks._convert import integer as _int
 from ..tasks._curves import add_format_argument, add_progress_arguments
@@ -63,9 +64,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_progress_arguments(o)
 
 
+def _dry_run(args: argparse.Namespace, grid: Any) -> int:
+    """Count the points of ``grid`` that the store holds and those left to compute."""
+    from ..sweeps import Store
+
+    present = 0
+    if os.path.isdir(args.store):
+        scan = Store.open(args.store).scan()
+        present = sum(1 for key in grid.keys if key in scan.ok)
+    info = {"grid": args.target, "command": grid.command, "n_points": grid.n_points,
+            "n_present": present, "n_to_compute": grid.n_points - present,
+            "axes": {k: list(v) for k, v in grid.axes.items()}, "n_cases": len(grid.cases)}
+    if args.format == "json":
+        print_json(info)
+    else:
+        sys.stdout.write(
+            f"{args.target}: {grid.n_points} points of `{grid.command}` "
+            f"({present} stored, {grid.n_points - present} to compute)\n"
+        )
+        for name, values in grid.axes.items():
+            sys.stdout.write(f"  {name}: {', '.join(str(v) for v in values)}\n")
+    return 0
+
+
 def _run_grid(args: argparse.Namespace) -> int:
     from .._errors import InvalidParameterError
-    from ..sweeps import Store, load_grid, run_sweep
+    from ..sweeps import load_grid, run_sweep
 
     if args.store is None:
         raise InvalidParameterError(
@@ -73,23 +97,7 @@ def _run_grid(args: argparse.Namespace) -> int:
         )
     grid = load_grid(args.target)
     if args.dry_run:
-        present = 0
-        if os.path.isdir(args.store):
-            scan = Store.open(args.store).scan()
-            present = sum(1 for key in grid.keys if key in scan.ok)
-        info = {"grid": args.target, "command": grid.command, "n_points": grid.n_points,
-                "n_present": present, "n_to_compute": grid.n_points - present,
-                "axes": {k: list(v) for k, v in grid.axes.items()}, "n_cases": len(grid.cases)}
-        if args.format == "json":
-            print_json(info)
-        else:
-            sys.stdout.write(
-                f"{args.target}: {grid.n_points} points of `{grid.command}` "
-                f"({present} stored, {grid.n_points - present} to compute)\n"
-            )
-            for name, values in grid.axes.items():
-                sys.stdout.write(f"  {name}: {', '.join(str(v) for v in values)}\n")
-        return 0
+        return _dry_run(args, grid)
     try:
         report = run_sweep(grid, args.store, jobs=args.jobs, scheduler=args.scheduler,
                            progress=args.progress)
@@ -139,7 +147,7 @@ def _read_store(args: argparse.Namespace, path: str) -> int:
 
         from ..plots import save_figure
         from ..plots.sweeps import plot_sweep
-        from ..sweeps import StoreWarning, load, select
+        from ..sweeps import StoreWarning, load
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StoreWarning)
@@ -147,8 +155,7 @@ def _read_store(args: argparse.Namespace, path: str) -> int:
         for w in caught:
             sys.stderr.write(f"scaling-dynamics sweep: {w.message}\n")
         where = parse_where(args.where, "KEY=VALUE (e.g. N=256)")
-        fig = plot_sweep(select(frame, where) if len(frame) else frame, x=args.x, y=args.y,
-                         hue=args.hue)
+        fig = plot_sweep(frame, x=args.x, y=args.y, hue=args.hue, where=where)
         save_figure(fig, args.plot)
         sys.stderr.write(f"saved {args.plot}\n")
         if not args.summary:
