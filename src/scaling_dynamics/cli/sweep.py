@@ -111,8 +111,8 @@ def _run_grid(args: argparse.Namespace) -> int:
         print_json({
             "store": report.store, "command": report.command, "n_points": report.n_points,
             "n_present": report.n_present, "n_computed": report.n_computed,
-            "n_failed": report.n_failed, "failures": [f.__dict__ for f in report.failures],
-            "skipped": [s.__dict__ for s in report.skipped], "executor": report.executor,
+            "n_failed": report.n_failed, "failures": [f.to_dict() for f in report.failures],
+            "skipped": [s.to_dict() for s in report.skipped], "executor": report.executor,
             "workers": report.workers, "wall_time_s": report.wall_time_s,
             "compute_time_s": report.compute_time_s, "run": report.run_id,
         })

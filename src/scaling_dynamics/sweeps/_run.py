@@ -15,6 +15,7 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import check_int
 from .._version import __version__
 from ._executors import Dask, Executor, Outcome, Processes, Serial
@@ -26,7 +27,7 @@ __all__ = ["run_sweep", "SweepReport", "PointFailure", "default_jobs"]
 
 
 @dataclass(frozen=True)
-class PointFailure:
+class PointFailure(Record):
     """A point whose computation failed: its key, parameters and the one-line error."""
 
     key: str

@@ -42,7 +42,9 @@ __all__ = ["TASKS", "Task", "Output", "Param", "Spec"]
 def _task(name: str, module: object, function: str, help_text: str, *,
           writes_folder: bool = False) -> Task:
     spec: Spec = module.SPEC  # type: ignore[attr-defined]
-    return Task(name, getattr(module, function), spec, help_text,
+    fn = getattr(module, function)
+    fn.__signature__ = spec.signature()
+    return Task(name, fn, spec, help_text,
                 takes_seed="seed" in spec.params, writes_folder=writes_folder)
 
 

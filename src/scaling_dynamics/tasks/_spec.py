@@ -13,6 +13,7 @@ one call (defaults filled in, as argparse fills them).
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -102,6 +103,18 @@ class Param:
         if self.choices is not None and value not in self.choices:
             raise ConversionError(f"must be one of {', '.join(repr(c) for c in self.choices)}")
         return value
+
+
+def _annotation(p: Param) -> str:
+    """The type of a parameter's value, as text (from its kind and converter)."""
+    if p.kind == "flag":
+        return "bool | None" if p.default is None else "bool"
+    if p.kind == "append":
+        return "list[str]"
+    name = getattr(p.converter, "__name__", "")
+    kind = {"real": "float", "integer": "int", "int": "int", "positive_int": "int",
+            "modes": "tuple[int, int]"}.get(name, "int | float" if name.startswith("size") else "str")
+    return kind if p.default is not None or p.required else f"{kind} | None"
 
 
 def _name_of(flags: tuple[str, ...], kwargs: Mapping[str, Any]) -> str:
@@ -194,6 +207,17 @@ class Spec:
             else:
                 group, flags, kwargs = item
                 (parser if group < 0 else made[group]).add_argument(*flags, **kwargs)
+
+    def signature(self) -> inspect.Signature:
+        """Keyword-only parameters with the spec's defaults and value types.
+
+        Set as the ``__signature__`` of a task function, so ``help()`` and editors show
+        its options although the defaults live in the spec only.
+        """
+        params = [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
+                                    annotation=_annotation(p))
+                  for p in self.params.values()]
+        return inspect.Signature(params, return_annotation="Output")
 
     def exclusive(self) -> list[tuple[str, ...]]:
         """Names of the options in each mutually exclusive group."""
