@@ -12,7 +12,10 @@ Examples
 Every command accepts ``--format json`` (one JSON object on stdout, nothing else)
 and reports bad options as one line on stderr with exit status 2. Progress bars
 go to stderr. Each command lives in its own module with ``add_arguments(parser)``
-and ``run(args) -> int``; heavy imports happen inside ``run`` so ``--help`` is instant.
+and ``run(args) -> int``; all but ``sweep`` take both from their task in
+``scaling_dynamics.tasks`` (options declared once there, the function called with
+them, its table or JSON printed). Heavy imports happen inside the task functions,
+so ``--help`` is instant.
 """
 
 from __future__ import annotations

@@ -17,22 +17,6 @@ examples:
 
 from __future__ import annotations
 
-import argparse
+from ._task import task_command
 
-from .._errors import InvalidParameterError
-from . import theory
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    theory.add_arguments(parser)
-    for action in parser._actions:
-        if action.dest == "spectrum":
-            action.required = True
-            action.help = ("saved spectrum (.npz with arrays eigenvalues and target_weights, "
-                           "optionally sigma), e.g. spectrum.npz of `scaling-dynamics spectrum`")
-
-
-def run(args: argparse.Namespace) -> int:
-    if not args.spectrum:
-        raise InvalidParameterError("`spectrum` (--spectrum FILE.npz) is required.")
-    return theory.run(args)
+add_arguments, run = task_command('predict')

@@ -15,49 +15,6 @@ examples:
 
 from __future__ import annotations
 
-import argparse
+from ._task import task_command
 
-from ._common import (
-    add_model_arguments,
-    add_output_arguments,
-    emit_curves,
-    optimizer_from_args,
-    parse_times,
-    spectrum_from_args,
-)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_model_arguments(parser)
-    g = parser.add_argument_group("simulation")
-    g.add_argument("--backend", default="numpy",
-                   help="numpy (default), torch (GPU when present), torch:cpu or torch:cuda")
-    g.add_argument("--method", default="auto",
-                   choices=("auto", "exact", "literal", "sample", "expected"),
-                   help="exact eigenbasis solution (gf/gd/momentum), literal step-by-step "
-                   "reference, sample (sgd) or expected (sgd averaged over batches given the "
-                   "projection) (default %(default)s)")
-    add_output_arguments(parser)
-
-
-def run(args: argparse.Namespace) -> int:
-    from ..simulate import simulate
-
-    spectrum = spectrum_from_args(args)
-    optimizer = optimizer_from_args(args)
-    times = parse_times(args.times, integer=optimizer.discrete)
-    curves = simulate(
-        spectrum,
-        args.N,
-        args.P,
-        times,
-        optimizer=optimizer,
-        n_seeds=args.seeds,
-        seed=args.seed,
-        ensemble=args.ensemble,
-        backend=args.backend,
-        method=args.method,
-        progress=args.progress,
-    )
-    emit_curves(curves, args)
-    return 0
+add_arguments, run = task_command('simulate')

@@ -22,9 +22,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
-from ._common import _int, add_format_argument, add_progress_arguments, print_json
-from ._store import parse_where
+from ..tasks._convert import integer as _int
+from ..tasks._curves import add_format_argument, add_progress_arguments
+from ..tasks._inputs import parse_where
+from ._common import print_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,9 +64,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_progress_arguments(o)
 
 
+def _dry_run(args: argparse.Namespace, grid: Any) -> int:
+    """Count the points of ``grid`` that the store holds and those left to compute."""
+    from ..sweeps import Store
+
+    present = 0
+    if os.path.isdir(args.store):
+        scan = Store.open(args.store).scan()
+        present = sum(1 for key in grid.keys if key in scan.ok)
+    info = {"grid": args.target, "command": grid.command, "n_points": grid.n_points,
+            "n_present": present, "n_to_compute": grid.n_points - present,
+            "axes": {k: list(v) for k, v in grid.axes.items()}, "n_cases": len(grid.cases)}
+    if args.format == "json":
+        print_json(info)
+    else:
+        sys.stdout.write(
+            f"{args.target}: {grid.n_points} points of `{grid.command}` "
+            f"({present} stored, {grid.n_points - present} to compute)\n"
+        )
+        for name, values in grid.axes.items():
+            sys.stdout.write(f"  {name}: {', '.join(str(v) for v in values)}\n")
+    return 0
+
+
 def _run_grid(args: argparse.Namespace) -> int:
     from .._errors import InvalidParameterError
-    from ..sweeps import Store, load_grid, run_sweep
+    from ..sweeps import load_grid, run_sweep
 
     if args.store is None:
         raise InvalidParameterError(
@@ -71,23 +97,7 @@ def _run_grid(args: argparse.Namespace) -> int:
         )
     grid = load_grid(args.target)
     if args.dry_run:
-        present = 0
-        if os.path.isdir(args.store):
-            scan = Store.open(args.store).scan()
-            present = sum(1 for key in grid.keys if key in scan.ok)
-        info = {"grid": args.target, "command": grid.command, "n_points": grid.n_points,
-                "n_present": present, "n_to_compute": grid.n_points - present,
-                "axes": {k: list(v) for k, v in grid.axes.items()}, "n_cases": len(grid.cases)}
-        if args.format == "json":
-            print_json(info)
-        else:
-            sys.stdout.write(
-                f"{args.target}: {grid.n_points} points of `{grid.command}` "
-                f"({present} stored, {grid.n_points - present} to compute)\n"
-            )
-            for name, values in grid.axes.items():
-                sys.stdout.write(f"  {name}: {', '.join(str(v) for v in values)}\n")
-        return 0
+        return _dry_run(args, grid)
     try:
         report = run_sweep(grid, args.store, jobs=args.jobs, scheduler=args.scheduler,
                            progress=args.progress)
@@ -101,8 +111,8 @@ def _run_grid(args: argparse.Namespace) -> int:
         print_json({
             "store": report.store, "command": report.command, "n_points": report.n_points,
             "n_present": report.n_present, "n_computed": report.n_computed,
-            "n_failed": report.n_failed, "failures": [f.__dict__ for f in report.failures],
-            "skipped": [s.__dict__ for s in report.skipped], "executor": report.executor,
+            "n_failed": report.n_failed, "failures": [f.to_dict() for f in report.failures],
+            "skipped": [s.to_dict() for s in report.skipped], "executor": report.executor,
             "workers": report.workers, "wall_time_s": report.wall_time_s,
             "compute_time_s": report.compute_time_s, "run": report.run_id,
         })

@@ -15,52 +15,6 @@ examples:
 
 from __future__ import annotations
 
-import argparse
+from ._task import task_command
 
-from ._common import (
-    add_model_arguments,
-    add_output_arguments,
-    emit_curves,
-    optimizer_from_args,
-    parse_times,
-    spectrum_from_args,
-)
-
-
-def add_theory_arguments(parser: argparse.ArgumentParser) -> None:
-    """Solver options shared by `theory` and `compare`."""
-    g = parser.add_argument_group("theory solver")
-    g.add_argument("--nodes", type=int, default=18,
-                   help="Talbot contour nodes per Laplace variable, 8..40 (default %(default)s: "
-                   "the float64 optimum)")
-    g.add_argument("--compress", choices=("auto", "on", "off"), default="auto",
-                   help="compress the mode sums of a power law (auto: when M > 2048 or "
-                   "M = inf) (default %(default)s)")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_model_arguments(parser, with_seeds=False)
-    add_theory_arguments(parser)
-    add_output_arguments(parser, out_help="also save the result to FILE (.json or .csv), "
-                         "with the bias and variance curves")
-
-
-def run(args: argparse.Namespace) -> int:
-    from ..theory import predict
-
-    spectrum = spectrum_from_args(args)
-    optimizer = optimizer_from_args(args)
-    times = parse_times(args.times, integer=optimizer.discrete)
-    curves = predict(
-        spectrum,
-        args.N,
-        args.P,
-        times,
-        optimizer=optimizer,
-        ensemble=args.ensemble,
-        n_nodes=args.nodes,
-        compress=args.compress,
-        progress=args.progress,
-    )
-    emit_curves(curves, args)
-    return 0
+add_arguments, run = task_command('theory')

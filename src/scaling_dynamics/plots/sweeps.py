@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._frames import select
 from ._base import new_figure, sequential_colors
 
 __all__ = ["plot_sweep"]
@@ -62,7 +63,8 @@ def plot_sweep(
         One line per value of this column; default ``time`` when ``x`` is a parameter,
         else the one other swept parameter.
     where : dict, optional
-        Fix other swept parameters, e.g. ``{"a": 1.5}``.
+        Fix other swept parameters, e.g. ``{"a": 1.5}`` (callers that have selected
+        the rows already, like ``scaling-dynamics sweep --plot``, leave it out).
     max_lines : int
         At most this many lines (values of ``hue`` spread on a log scale of their rank).
     title : str, optional
@@ -78,8 +80,6 @@ def plot_sweep(
         If a column is missing or more parameters vary than ``x`` and ``hue`` can show
         (the message names them; fix them with ``where``).
     """
-    from ..sweeps._table import select
-
     if len(frame) == 0:
         raise InvalidParameterError("the sweep holds no successful point to plot.")
     frame = select(frame, where)
@@ -93,6 +93,36 @@ def plot_sweep(
                 f"{', '.join(map(str, frame.columns))})."
             )
     varying = [c for c in params if c != "seed" and frame[c].astype(str).nunique() > 1]
+    x, hue = _axes(frame, varying, x, hue)
+    fig, ax = new_figure()
+    x_numeric = bool(frame[x].map(_is_number).all())
+    categories = sorted(set(frame[x].tolist()), key=str) if not x_numeric else []
+    all_x, all_y, dropped = _draw(ax, frame, x, y, hue, max_lines, categories)
+    if not all_y:
+        raise InvalidParameterError(f"no finite value of `{x}` to plot.")
+    if x_numeric and min(all_x) > 0:
+        ax.set_xscale("log")
+    if min(all_y) > 0:
+        ax.set_yscale("log")
+    if not x_numeric:
+        ax.set_xticks(range(len(categories)), [str(c) for c in categories])
+    unit = ""
+    if x == "time" and "time_unit" in frame.columns:
+        unit = " (steps)" if (frame["time_unit"] == "steps").all() else " t"
+    ax.set_xlabel(f"{x}{unit}" + (" (inf not shown)" if dropped else ""))
+    ax.set_ylabel(y.replace("_", " "))
+    if hue is not None:
+        ax.legend(title=hue, fontsize="small")
+    if title is None:
+        title = _title(frame, params, varying, x, y, hue, where)
+    ax.set_title(title, fontsize="medium")
+    return fig
+
+
+def _axes(frame: Any, varying: list[str], x: str | None,
+          hue: str | None) -> tuple[str, str | None]:
+    """``x`` (default: the first numeric swept parameter, else time) and ``hue``; refuses
+    a sweep that varies more than the two can show."""
     has_time = "time" in frame.columns and frame["time"].nunique() > 1
     if x is None:
         numeric = [c for c in varying if frame[c].map(_is_number).all()]
@@ -114,35 +144,47 @@ def plot_sweep(
             f"the sweep also varies {', '.join(rest)} ({detail}); fix them with `where` "
             f"(--where {rest[0]}=VALUE) or choose them as x or hue."
         )
+    return x, hue
 
-    x_numeric = frame[x].map(_is_number).all()
+
+def _line(sub: Any, x: str, y: str, x_numeric: bool, categories: list[Any],
+          sem_col: str | None) -> tuple[list[float], list[float], list[float], bool]:
+    """One line's (x, mean y, sem) points: replicates averaged (sem of the mean) or the
+    point's own ``<y>_sem``; infinite x dropped (the flag says so)."""
+    xs, ys, es = [], [], []
+    dropped = False
+    for xv, grp in sub.groupby(x, sort=True):
+        vals = grp[y].to_numpy(dtype=np.float64)
+        if x_numeric and not math.isfinite(float(xv)):
+            dropped = True
+            continue
+        xs.append(float(xv) if x_numeric else categories.index(xv))
+        ys.append(float(np.mean(vals)))
+        if len(vals) > 1:
+            es.append(float(np.std(vals, ddof=1) / math.sqrt(len(vals))))
+        elif sem_col is not None:
+            es.append(float(grp[sem_col].to_numpy(dtype=np.float64)[0]))
+        else:
+            es.append(0.0)
+    return xs, ys, es, dropped
+
+
+def _draw(ax: Any, frame: Any, x: str, y: str, hue: str | None, max_lines: int,
+          categories: list[Any]) -> tuple[list[float], list[float], bool]:
+    """One line per shown value of ``hue`` with its band; all x, all y, whether inf was dropped."""
+    x_numeric = not categories
     hue_values = [None] if hue is None else sorted(set(frame[hue].tolist()),
                                                    key=lambda v: (not _is_number(v), v if
                                                                   _is_number(v) else str(v)))
     shown = _pick(hue_values, max_lines)
-    colors = sequential_colors(len(shown))
-    fig, ax = new_figure()
-    dropped = False
-    all_y: list[float] = []
-    all_x: list[float] = []
-    categories = sorted(set(frame[x].tolist()), key=str) if not x_numeric else []
     sem_col = f"{y}_sem" if f"{y}_sem" in frame.columns else None
-    for value, color in zip(shown, colors, strict=True):
+    all_x: list[float] = []
+    all_y: list[float] = []
+    dropped = False
+    for value, color in zip(shown, sequential_colors(len(shown)), strict=True):
         sub = frame if hue is None else frame[frame[hue] == value]
-        xs, ys, es = [], [], []
-        for xv, grp in sub.groupby(x, sort=True):
-            vals = grp[y].to_numpy(dtype=np.float64)
-            if x_numeric and not math.isfinite(float(xv)):
-                dropped = True
-                continue
-            xs.append(float(xv) if x_numeric else categories.index(xv))
-            ys.append(float(np.mean(vals)))
-            if len(vals) > 1:
-                es.append(float(np.std(vals, ddof=1) / math.sqrt(len(vals))))
-            elif sem_col is not None:
-                es.append(float(grp[sem_col].to_numpy(dtype=np.float64)[0]))
-            else:
-                es.append(0.0)
+        xs, ys, es, lost = _line(sub, x, y, x_numeric, categories, sem_col)
+        dropped = dropped or lost
         if not xs:
             continue
         xa, ya, ea = np.array(xs), np.array(ys), np.array(es)
@@ -152,27 +194,15 @@ def plot_sweep(
             ax.fill_between(xa, ya - ea, ya + ea, color=color, alpha=0.2, lw=0)
         all_x.extend(xa.tolist())
         all_y.extend(ya.tolist())
-    if not all_y:
-        raise InvalidParameterError(f"no finite value of `{x}` to plot.")
-    if x_numeric and min(all_x) > 0:
-        ax.set_xscale("log")
-    if min(all_y) > 0:
-        ax.set_yscale("log")
-    if not x_numeric:
-        ax.set_xticks(range(len(categories)), [str(c) for c in categories])
-    unit = ""
-    if x == "time" and "time_unit" in frame.columns:
-        unit = " (steps)" if (frame["time_unit"] == "steps").all() else " t"
-    ax.set_xlabel(f"{x}{unit}" + (" (inf not shown)" if dropped else ""))
-    ax.set_ylabel(y.replace("_", " "))
-    if hue is not None:
-        ax.legend(title=hue, fontsize="small")
-    if title is None:
-        fixed = [c for c in params if c not in (x, hue, "seed", "times") and c not in varying
-                 and frame[c].map(lambda v: _is_number(v) or isinstance(v, str)).all()]
-        parts = [f"{c}={_label(frame[c].iloc[0])}" for c in fixed[:6]]
-        parts += [f"{k}={_label(v)}" for k, v in (where or {}).items() if k not in fixed]
-        shared = ", ".join(parts)
-        title = f"{y.replace('_', ' ')} against {x}" + (f"\n{shared}" if shared else "")
-    ax.set_title(title, fontsize="medium")
-    return fig
+    return all_x, all_y, dropped
+
+
+def _title(frame: Any, params: list[str], varying: list[str], x: str, y: str,
+           hue: str | None, where: Mapping[str, Any] | None) -> str:
+    """The default title: "<y> against <x>" and the parameters every point shares."""
+    fixed = [c for c in params if c not in (x, hue, "seed", "times") and c not in varying
+             and frame[c].map(lambda v: _is_number(v) or isinstance(v, str)).all()]
+    parts = [f"{c}={_label(frame[c].iloc[0])}" for c in fixed[:6]]
+    parts += [f"{k}={_label(v)}" for k, v in (where or {}).items() if k not in fixed]
+    shared = ", ".join(parts)
+    return f"{y.replace('_', ' ')} against {x}" + (f"\n{shared}" if shared else "")

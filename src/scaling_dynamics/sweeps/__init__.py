@@ -15,10 +15,11 @@
 >>> sweeps.to_loss_table(store).compute.tolist()       # (N, t, loss) rows for the fits
 [10.0, 100.0, 20.0, 200.0]
 
-A grid file (TOML) names a command of the command line, its fixed options and
-the axes to vary; each point is one run of that command with ``--format json``
-(``scaling_dynamics.cli.main`` called in a worker process), so every command that
-prints JSON can be swept. The store holds one atomically written file per point,
+A grid file (TOML) names a task (a command of the command line), its fixed options
+and the axes to vary; each point is the task name plus keyword arguments, checked
+against the task's parameter spec, and runs as ``TASKS[name].function(**kwargs)``
+(``scaling_dynamics.tasks``) in a worker process; the store keeps the JSON form of
+its result, what ``scaling-dynamics NAME --format json`` prints. The store holds one atomically written file per point,
 keyed by a hash of its canonical parameters and the package version: re-running a
 sweep computes only what is missing, and two sweeps can write one store at once.
 Local runs use ``concurrent.futures`` processes (one BLAS thread each); with a
@@ -27,6 +28,7 @@ point's parameters, so results are bit-identical however the sweep is run.
 Schema and examples: ``docs/sweeps.md``.
 """
 
+from ..tasks._inputs import register_store_reader as _register_store_reader
 from ._grid import MAX_POINTS as MAX_POINTS
 from ._grid import Grid as Grid
 from ._grid import Point as Point
@@ -45,9 +47,13 @@ from ._summary import StoreSummary as StoreSummary
 from ._summary import summarize as summarize
 from ._table import StoreWarning as StoreWarning
 from ._table import load as load
+from ._table import select as select
+from ._table import store_input as _store_input
 from ._table import to_curves as to_curves
 from ._table import to_loss_table as to_loss_table
 from ._worker import compute_point as compute_point
+
+_register_store_reader(_store_input)
 
 __all__ = [
     "Grid",
@@ -69,6 +75,7 @@ __all__ = [
     "to_loss_table",
     "to_curves",
     "StoreWarning",
+    "select",
     "summarize",
     "StoreSummary",
 ]

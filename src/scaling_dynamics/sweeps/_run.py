@@ -1,43 +1,33 @@
 """Running a sweep: the missing points of a grid, on local processes or a Dask cluster.
 
-The scheduling is done by existing engines: :class:`concurrent.futures.ProcessPoolExecutor`
-(spawned processes) on one machine, :class:`dask.distributed.Client` on a cluster.
-This module only decides which points are missing, hands them over, and writes
-each result to the store as it arrives. Results are written by this process (the
+This module only decides which points are missing, hands them to an executor
+(:mod:`._executors`), and writes each result to the store as it arrives. Results are written by this process (the
 client), so Dask workers need no access to the store's file system.
 """
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures as cf
-import contextlib
-import multiprocessing
 import os
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._blas import single_thread_environment
-from .._errors import InvalidParameterError, MissingDependencyError, ScalingDynamicsError
+from .._errors import InvalidParameterError
 from .._progress import progress_bar
+from .._records import Record
 from .._validation import check_int
 from .._version import __version__
-from ._grid import Grid, Point, _jsonable, load_grid
+from ._executors import Dask, Executor, Outcome, Processes, Serial
+from ._grid import Grid, Point, load_grid
+from ._keys import jsonable as _jsonable
 from ._store import POINT_FORMAT, SkippedFile, Store, result_checksum
-from ._worker import compute_point, worker_version
 
 __all__ = ["run_sweep", "SweepReport", "PointFailure", "default_jobs"]
 
-Outcome = dict[str, Any]
-
 
 @dataclass(frozen=True)
-class PointFailure:
+class PointFailure(Record):
     """A point whose computation failed: its key, parameters and the one-line error."""
 
     key: str
@@ -106,186 +96,6 @@ def default_jobs() -> int:
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
 
-
-# --------------------------------------------------------------------------- executors
-class _Executor:
-    """Runs points and yields ``(point, outcome)`` as they finish."""
-
-    name = ""
-    workers = 1
-
-    def running(self, outstanding: int) -> int:
-        return min(outstanding, self.workers)
-
-    def run(self, points: Sequence[Point]) -> Iterator[tuple[Point, Outcome]]:
-        raise NotImplementedError
-
-    def close(self, *, cancel: bool) -> None:
-        pass
-
-
-class _Serial(_Executor):
-    """In this process, one point after another."""
-
-    name = "serial"
-
-    def run(self, points: Sequence[Point]) -> Iterator[tuple[Point, Outcome]]:
-        for point in points:
-            yield point, compute_point(point.argv)
-
-
-def _exit_with_parent(sentinel: int) -> None:
-    from multiprocessing.connection import wait
-
-    wait([sentinel])
-    os._exit(1)
-
-
-def _init_local_worker() -> None:
-    """Worker start-up: Ctrl-C is the parent's business; die if the parent dies."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # tqdm's default lock is a multiprocessing semaphore, which a terminated worker would
-    # leave registered (a "leaked semaphore" warning); a thread lock is all a worker needs.
-    from tqdm import tqdm
-
-    tqdm.set_lock(threading.RLock())
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
-
-
-class _Processes(_Executor):
-    """A pool of spawned processes (``concurrent.futures.ProcessPoolExecutor``)."""
-
-    name = "processes"
-
-    def __init__(self, jobs: int) -> None:
-        self.workers = jobs
-        self._pool: cf.ProcessPoolExecutor | None = None
-
-    def _start(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_local_worker,
-        )
-
-    def run(self, points: Sequence[Point]) -> Iterator[tuple[Point, Outcome]]:
-        # A short queue (two points per worker) keeps workers busy while leaving the
-        # rest unsubmitted, so an interrupted sweep leaves nothing behind.
-        todo = collections.deque(points)
-        pending: dict[cf.Future[Outcome], Point] = {}
-
-        def top_up(pool: cf.ProcessPoolExecutor) -> None:
-            while todo and len(pending) < 2 * self.workers:
-                try:
-                    future = pool.submit(compute_point, todo[0].argv)
-                except BrokenProcessPool:
-                    return  # the futures in flight fail; a new pool takes the rest
-                pending[future] = todo.popleft()
-
-        while todo:
-            # Spawned workers start on the first submissions and inherit the environment
-            # then: one BLAS thread even for libraries a command imports later.
-            with single_thread_environment():
-                pool = self._pool = self._start()
-                top_up(pool)
-            while pending:
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    point = pending.pop(future)
-                    yield point, _outcome_of(future)
-                top_up(pool)
-            if todo:  # a worker died (out of memory, a crash) and broke the pool
-                self.close(cancel=False)
-
-    def close(self, *, cancel: bool) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if cancel:  # stop the running points now rather than after they finish
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            for proc in processes:
-                with contextlib.suppress(Exception):
-                    proc.terminate()
-        pool.shutdown(wait=True, cancel_futures=cancel)
-
-
-def _outcome_of(future: Any) -> Outcome:
-    """The outcome of a finished future; an exception (worker lost...) is a failure."""
-    try:
-        return future.result()
-    except KeyboardInterrupt:
-        raise
-    except BrokenProcessPool:
-        message = ["a worker process died while this point was running or queued (out of "
-                   "memory, or a crash); re-run the sweep to retry it"]
-    except BaseException as exc:  # noqa: BLE001 - any lost task is a failed point
-        message = f"{type(exc).__name__}: {exc}".strip().splitlines()
-    return {"status": "failed", "error": message[0] if message else "the task was lost",
-            "exit_code": None, "stderr": "", "elapsed_s": 0.0, "version": __version__}
-
-
-class _Dask(_Executor):
-    """A ``dask.distributed`` cluster reached at a scheduler address."""
-
-    name = "dask"
-
-    def __init__(self, address: str) -> None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise MissingDependencyError(
-                "`scheduler` needs Dask: pip install 'scaling-dynamics[sweeps]'."
-            ) from None
-        try:
-            self._client = Client(address, timeout=30, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ScalingDynamicsError(
-                f"cannot reach the Dask scheduler at {address!r}: {exc}"
-            ) from None
-        try:
-            versions = self._client.run(worker_version)
-        except Exception as exc:  # noqa: BLE001 - e.g. workers cannot import the package
-            self._client.close()
-            raise ScalingDynamicsError(
-                f"the Dask workers at {address!r} cannot run scaling-dynamics ({exc}); "
-                f"install scaling-dynamics {__version__} on them."
-            ) from None
-        wrong = {w: v for w, v in versions.items() if v != __version__}
-        if wrong:
-            worker, version = next(iter(wrong.items()))
-            self._client.close()
-            raise ScalingDynamicsError(
-                f"the Dask worker {worker} runs scaling-dynamics {version} but this client runs "
-                f"{__version__}; install the same version on every worker."
-            )
-        self.workers = max(1, sum(self._client.nthreads().values()))
-        self._futures: list[Any] = []
-
-    def run(self, points: Sequence[Point]) -> Iterator[tuple[Point, Outcome]]:
-        from distributed import as_completed
-
-        by_key = {}
-        for point in points:
-            future = self._client.submit(
-                compute_point, point.argv, key=f"sweep-point-{point.key}-{os.urandom(4).hex()}",
-                pure=False,
-            )
-            by_key[future.key] = point
-            self._futures.append(future)
-        for future in as_completed(self._futures, loop=self._client.loop):
-            point = by_key[future.key]
-            yield point, _outcome_of(future)
-            future.release()
-
-    def close(self, *, cancel: bool) -> None:
-        if cancel and self._futures:
-            with contextlib.suppress(Exception):
-                self._client.cancel(self._futures)
-        self._futures = []
-        with contextlib.suppress(Exception):
-            self._client.close()
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -372,76 +182,92 @@ def run_sweep(
     st.keep_grid(grid.text)
     scan = st.scan()
     todo = [p for p in grid.points if p.key not in scan.ok]
-    n_present = grid.n_points - len(todo)
-    skipped = scan.skipped
-
-    executor: _Executor
-    if scheduler is not None:
-        executor = _Dask(scheduler)
-    elif jobs == 1 or len(todo) <= 1:
-        executor = _Serial()
-    else:
-        executor = _Processes(min(jobs, len(todo)))
-
-    failures: list[PointFailure] = []
-    n_computed = 0
-    compute_time = 0.0
-    journal = st.journal()
-    journal.log("start", grid=grid.source, command=grid.command, n_points=grid.n_points,
-                n_present=n_present, executor=executor.name, workers=executor.workers,
-                version=__version__)
-    bar = progress_bar(grid.n_points, f"sweep {grid.command}", progress, unit="pt")
-    bar.update(n_present)
-    outstanding = len(todo)
-
-    def show() -> None:
-        bar.set_postfix_str(
-            f"running {executor.running(outstanding)}, failed {len(failures)}", refresh=True
-        )
-
+    executor = _executor_for(scheduler, jobs, len(todo))
+    tally = _Tally(st, grid, grid.n_points - len(todo), executor, progress)
     interrupted = False
     try:
-        show()
+        tally.show()
         for point, outcome in executor.run(todo):
-            outstanding -= 1
-            if outcome["status"] == "ok" and outcome.get("version") != __version__:
-                outcome = {**outcome, "status": "failed",
-                           "error": f"computed by scaling-dynamics {outcome.get('version')} "
-                                    f"but the sweep runs {__version__}"}
-            record = _record(point, outcome, journal.run_id)
-            st.write(record)
-            elapsed = float(outcome.get("elapsed_s") or 0.0)
-            compute_time += elapsed
-            journal.log("stored", key=point.key, status=record["status"], elapsed_s=elapsed)
-            if record["status"] == "ok":
-                n_computed += 1
-            else:
-                failures.append(PointFailure(point.key, dict(point.params), record["error"]))
-            bar.update(1)
-            show()
+            tally.store(point, outcome)
             if on_stored is not None:
-                on_stored(point, record)
+                on_stored(point, tally.last)
     except KeyboardInterrupt:
         interrupted = True
         raise
     finally:
         executor.close(cancel=interrupted)
-        bar.close()
-        st.sync()
-        journal.log("interrupted" if interrupted else "end", n_computed=n_computed,
-                    n_failed=len(failures))
-        journal.close()
+        tally.close(interrupted)
     return SweepReport(
         store=st.path,
         command=grid.command,
         n_points=grid.n_points,
-        n_present=n_present,
-        n_computed=n_computed,
-        failures=tuple(failures),
-        skipped=skipped,
+        n_present=tally.n_present,
+        n_computed=tally.n_computed,
+        failures=tuple(tally.failures),
+        skipped=scan.skipped,
         executor=executor.name,
         workers=executor.workers,
         wall_time_s=time.perf_counter() - started,
-        compute_time_s=compute_time,
-        run_id=journal.run_id,
+        compute_time_s=tally.compute_time,
+        run_id=tally.journal.run_id,
     )
+
+
+def _executor_for(scheduler: str | None, jobs: int, n_todo: int) -> Executor:
+    """Dask with a scheduler; this process for one job or point; else local processes."""
+    if scheduler is not None:
+        return Dask(scheduler)
+    if jobs == 1 or n_todo <= 1:
+        return Serial()
+    return Processes(min(jobs, n_todo))
+
+
+class _Tally:
+    """Writes each outcome to the store and journal, counts it and moves the bar."""
+
+    def __init__(self, st: Store, grid: Grid, n_present: int, executor: Executor,
+                 progress: bool | None) -> None:
+        self.st, self.executor = st, executor
+        self.n_present = n_present
+        self.n_computed = 0
+        self.compute_time = 0.0
+        self.failures: list[PointFailure] = []
+        self.outstanding = grid.n_points - n_present
+        self.last: dict[str, Any] = {}
+        self.journal = st.journal()
+        self.journal.log("start", grid=grid.source, command=grid.command,
+                         n_points=grid.n_points, n_present=n_present, executor=executor.name,
+                         workers=executor.workers, version=__version__)
+        self.bar = progress_bar(grid.n_points, f"sweep {grid.command}", progress, unit="pt")
+        self.bar.update(n_present)
+
+    def show(self) -> None:
+        self.bar.set_postfix_str(
+            f"running {self.executor.running(self.outstanding)}, failed {len(self.failures)}",
+            refresh=True,
+        )
+
+    def store(self, point: Point, outcome: Outcome) -> None:
+        self.outstanding -= 1
+        if outcome["status"] == "ok" and outcome.get("version") != __version__:
+            outcome = {**outcome, "status": "failed",
+                       "error": f"computed by scaling-dynamics {outcome.get('version')} "
+                                f"but the sweep runs {__version__}"}
+        record = self.last = _record(point, outcome, self.journal.run_id)
+        self.st.write(record)
+        elapsed = float(outcome.get("elapsed_s") or 0.0)
+        self.compute_time += elapsed
+        self.journal.log("stored", key=point.key, status=record["status"], elapsed_s=elapsed)
+        if record["status"] == "ok":
+            self.n_computed += 1
+        else:
+            self.failures.append(PointFailure(point.key, dict(point.params), record["error"]))
+        self.bar.update(1)
+        self.show()
+
+    def close(self, interrupted: bool) -> None:
+        self.bar.close()
+        self.st.sync()
+        self.journal.log("interrupted" if interrupted else "end", n_computed=self.n_computed,
+                         n_failed=len(self.failures))
+        self.journal.close()

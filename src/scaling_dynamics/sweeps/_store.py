@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import InvalidParameterError
+from .._records import Record
 from .._version import __version__
 from ._grid import canonical_json, point_key
 
@@ -86,8 +87,8 @@ def _fsync_dir(folder: str) -> None:
 
 
 @dataclass(frozen=True)
-class SkippedFile:
-    """A file in the store that was not used, and why."""
+class SkippedFile(Record):
+    """A file in the store that was not used, and why (``to_dict()``: path, reason)."""
 
     path: str
     reason: str

@@ -8,8 +8,6 @@ are built on it or on the same records.
 
 from __future__ import annotations
 
-import json
-import math
 import numbers
 import os
 import warnings
@@ -19,6 +17,10 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError, MissingDependencyError
+from .._frames import parse_value as parse_value
+from .._frames import select as select
+from .._frames import sort_value as _sort_value
+from .._frames import values_of as _values
 from ..results import LossCurves, decode_params
 from ._store import Store, StoreScan
 
@@ -65,18 +67,6 @@ def read_store(store: str | os.PathLike[str] | Store, *, versions: str = "curren
 
 def _is_scalar(x: Any) -> bool:
     return x is None or isinstance(x, (str, bool, numbers.Number))
-
-
-def _sort_value(v: Any) -> tuple[int, Any]:
-    if v is None:
-        return (3, "")
-    if isinstance(v, bool):
-        return (1, int(v))
-    if isinstance(v, numbers.Real):
-        return (0, float(v))
-    if isinstance(v, str):
-        return (2, v)
-    return (2, json.dumps(v, sort_keys=True, default=str))
 
 
 def _ordered(records: Mapping[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -198,56 +188,6 @@ def load(
     frame.attrs["store"] = st.path
     frame.attrs["skipped"] = scan.problems()
     return frame
-
-
-# --------------------------------------------------------------------------- selection
-def parse_value(text: str) -> Any:
-    """A ``--where`` value: an integer, a number, ``inf``, ``true``/``false`` or a string."""
-    t = text.strip()
-    low = t.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    if low in ("inf", "+inf", "infinity"):
-        return math.inf
-    try:
-        x = float(t)
-    except ValueError:
-        return t
-    return int(x) if x.is_integer() and "." not in t and "e" not in low else x
-
-
-def _values(series: Any) -> str:
-    vals = sorted({v for v in series.tolist()}, key=_sort_value)
-    shown = ", ".join(repr(v) for v in vals[:8])
-    return shown + (", ..." if len(vals) > 8 else "")
-
-
-def select(frame: Any, where: Mapping[str, Any] | None) -> Any:
-    """Rows of ``frame`` whose columns equal the values in ``where``."""
-    if not where:
-        return frame
-    if not isinstance(where, Mapping):
-        raise InvalidParameterError(f"`where` must be a dict of column -> value; got {where!r}.")
-    mask = np.ones(len(frame), dtype=bool)
-    for name, value in where.items():
-        if name not in frame.columns:
-            raise InvalidParameterError(
-                f"`where` names `{name}`, which is not a column of the sweep; columns: "
-                f"{', '.join(map(str, frame.columns))}."
-            )
-        col = frame[name]
-        if isinstance(value, str) and col.map(lambda v: isinstance(v, numbers.Real)).all():
-            value = parse_value(value)
-        match = (col == value).to_numpy(dtype=bool)
-        if not match.any():
-            raise InvalidParameterError(
-                f"`where`: no point has {name} = {value!r}; its values are {_values(col)}."
-            )
-        mask &= match
-    out = frame[mask]
-    if len(out) == 0:
-        raise InvalidParameterError(f"`where`: no point matches {dict(where)!r} all at once.")
-    return out
 
 
 # --------------------------------------------------------------------------- loss tables
@@ -393,3 +333,25 @@ def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
         return float(a) == float(b)
     return a == b
+
+
+def store_input(store: str | os.PathLike[str], *, size: str = "N", time: str = "time",
+                loss: str = "test_loss", where: Mapping[str, Any] | None = None,
+                constants: tuple[str, ...] = ()) -> Any:
+    """What a task reads from ``--store``: its (size, time, loss) rows as a LossTable, and
+    the ``constants`` that have one value at every selected point (others are left out).
+
+    Registered with ``scaling_dynamics.tasks`` when this package is imported.
+    """
+    from ..tasks._inputs import StoreInput
+
+    frame = load(store)
+    table = to_loss_table(frame, size=size, time=time, loss=loss, where=where)
+    selected = select(frame, where)
+    out: dict[str, Any] = {}
+    for name in constants:
+        if name in selected.columns:
+            values = selected[name].dropna().unique()
+            if len(values) == 1:
+                out[name] = values[0].item() if hasattr(values[0], "item") else values[0]
+    return StoreInput(table, out)

@@ -1,10 +1,11 @@
-"""What runs on a worker: one point is one call of the command line, in-process.
+"""What runs on a worker: one point is one call of a task function, in-process.
 
-:func:`compute_point` calls ``scaling_dynamics.cli.main(argv)`` with stdout and
-stderr captured, so any command that prints one JSON object with ``--format json``
-can be swept without the sweep knowing anything about it. It never raises for a
-failed point: a non-zero exit status, an exception or output that is not one JSON
-object comes back as ``{"status": "failed", "error": ...}``.
+:func:`compute_point` calls ``TASKS[command].function(**kwargs)``
+(``scaling_dynamics.tasks``) with stdout and stderr captured and keeps the plain
+JSON form of its result: exactly what ``scaling-dynamics COMMAND --format json``
+prints. It never raises for a failed point: an error, an exception or a task that
+reports a partial failure comes back as ``{"status": "failed", "error": ...}``, with
+the one-line message and exit status the command line would give.
 
 BLAS runs one thread per worker (``threadpoolctl`` limits the libraries already
 loaded; the ``*_NUM_THREADS`` variables, set before local workers start, cover
@@ -22,6 +23,7 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from .._blas import THREAD_VARIABLES
@@ -61,52 +63,62 @@ def worker_version() -> str:
     return __version__
 
 
-def compute_point(argv: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Run ``scaling-dynamics *argv`` in this process and return its JSON result.
+def _error_line(command: str, exc: BaseException) -> tuple[str, int | None]:
+    """The command line's one-line message and exit status for ``exc`` (cli.main's rules)."""
+    from .._errors import InvalidParameterError, ScalingDynamicsError
+
+    prog = f"scaling-dynamics {command}"
+    if isinstance(exc, InvalidParameterError):
+        return f"{prog}: error: {exc}", 2
+    if isinstance(exc, ScalingDynamicsError):
+        return f"{prog}: error: {exc}", 1
+    if isinstance(exc, OSError):
+        where = f" {exc.filename!r}" if exc.filename else ""
+        return f"{prog}: error: cannot use{where}: {exc.strerror or exc}", 1
+    return _last_line(f"{type(exc).__name__}: {exc}"), None
+
+
+def _plain(data: Any) -> Any:
+    """The JSON form as it is printed and read back (no NaN; infinities as "inf")."""
+    from ..results import encode_params
+
+    return json.loads(json.dumps(encode_params(data), allow_nan=False))
+
+
+def compute_point(command: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Run task ``command`` with keyword arguments ``kwargs`` here; return its plain result.
 
     Returns
     -------
     dict
-        ``status`` ("ok" or "failed"), ``result`` (the parsed JSON object) or
-        ``error`` (one line) and ``exit_code``, plus ``stderr`` (trimmed),
+        ``status`` ("ok" or "failed"), ``result`` (the JSON object the command prints)
+        or ``error`` (one line) and ``exit_code``, plus ``stderr`` (trimmed),
         ``elapsed_s``, ``version``, ``host`` and ``pid``.
 
     Raises
     ------
     KeyboardInterrupt
-        When the command was interrupted (the point is not a failure; it is retried).
+        When the task was interrupted (the point is not a failure; it is retried).
     """
-    from ..cli import main
+    from ..tasks import TASKS
 
     out, err = io.StringIO(), io.StringIO()
     info: dict[str, Any] = {"version": __version__, "host": socket.gethostname(), "pid": os.getpid()}
     start = time.perf_counter()
-    code: int | None
     try:
         with _one_blas_thread(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(argv))
-    except SystemExit as exc:  # argparse errors exit
-        code = exc.code if isinstance(exc.code, int) else 2
-    except Exception as exc:  # noqa: BLE001 - a bug in a command must not stop the sweep
+            output = TASKS[command].function(**kwargs)
+            result = _plain(output.to_dict())
+    except Exception as exc:  # noqa: BLE001 - a failed point must not stop the sweep
         info["elapsed_s"] = time.perf_counter() - start
-        message = _last_line(f"{type(exc).__name__}: {exc}")
-        return {**info, "status": "failed", "error": message, "exit_code": None,
-                "stderr": (err.getvalue() + traceback.format_exc())[-_MAX_STDERR:]}
+        message, code = _error_line(command, exc)
+        trace = "" if code is not None else traceback.format_exc()
+        return {**info, "status": "failed", "error": message, "exit_code": code,
+                "stderr": (err.getvalue() + trace + message + "\n")[-_MAX_STDERR:]}
     info["elapsed_s"] = time.perf_counter() - start
-    stderr = err.getvalue()
+    stderr = err.getvalue() + "".join(line + "\n" for line in output.notes)
     info["stderr"] = stderr[-_MAX_STDERR:]
-    if code == 130:
-        raise KeyboardInterrupt
-    if code != 0:
-        message = _last_line(stderr) or f"exit status {code}"
-        return {**info, "status": "failed", "error": message, "exit_code": code}
-    text = out.getvalue().strip()
-    try:
-        result = json.loads(text)
-    except ValueError:
-        result = None
-    if not isinstance(result, dict):
-        shown = text[:80] + ("..." if len(text) > 80 else "")
-        return {**info, "status": "failed", "exit_code": code,
-                "error": f"the command did not print one JSON object on stdout; got {shown!r}"}
+    if output.status != 0:
+        message = _last_line(stderr) or f"exit status {output.status}"
+        return {**info, "status": "failed", "error": message, "exit_code": output.status}
     return {**info, "status": "ok", "result": result, "exit_code": 0}

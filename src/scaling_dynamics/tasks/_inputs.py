@@ -1,17 +1,33 @@
-"""``--store DIR [--where K=V ...]``: commands that read a sweep store instead of a file."""
+"""``--store DIR [--where K=V ...]``: tasks that read a sweep store instead of a file.
+
+Reading a store is the business of :mod:`scaling_dynamics.sweeps`, a layer above
+the tasks; it registers its reader here when imported (:func:`register_store_reader`),
+so tasks read stores without importing the layer above them.
+"""
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import InvalidParameterError
+from .._frames import parse_value
 
-__all__ = ["add_store_arguments", "parse_where", "where_from_args", "StoreInput", "read_store"]
+__all__ = ["add_store_arguments", "parse_where", "where_from_args", "StoreInput", "read_store",
+           "register_store_reader"]
+
+#: (store, size, time, loss, where, constants) -> StoreInput; set by scaling_dynamics.sweeps.
+_reader: Callable[..., StoreInput] | None = None
 
 
-def add_store_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+def register_store_reader(reader: Callable[..., StoreInput]) -> None:
+    """Install the function that reads a store (called by ``scaling_dynamics.sweeps``)."""
+    global _reader
+    _reader = reader
+
+
+def add_store_arguments(parser: Any, what: str) -> None:
     g = parser.add_argument_group("sweep store input (scaling-dynamics sweep)")
     g.add_argument("--store", metavar="DIR", default=None,
                    help=f"read {what} from a sweep store (see scaling-dynamics sweep)")
@@ -22,8 +38,6 @@ def add_store_arguments(parser: argparse.ArgumentParser, what: str) -> None:
 
 def parse_where(items: list[str], example: str = "K=V (e.g. P=1000)") -> dict[str, Any]:
     """``["K=V", ...]`` as ``{K: value}``, values parsed as the store parses them."""
-    from ..sweeps._table import parse_value
-
     where: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -33,8 +47,8 @@ def parse_where(items: list[str], example: str = "K=V (e.g. P=1000)") -> dict[st
     return where
 
 
-def where_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """``--where`` of a command that reads ``--store``; refused without a store."""
+def where_from_args(args: Any) -> dict[str, Any]:
+    """``--where`` of a task that reads ``--store``; refused without a store."""
     where = parse_where(args.where)
     if where and not args.store:
         raise InvalidParameterError("`where` selects points of a sweep store; give --store DIR.")
@@ -43,27 +57,20 @@ def where_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class StoreInput:
-    """What a command reads from ``--store``: the loss rows and the fixed parameters."""
+    """What a task reads from ``--store``: the loss rows and the fixed parameters."""
 
     table: Any  # scaling.LossTable
     constants: dict[str, Any] = field(default_factory=dict)
 
 
-def read_store(args: argparse.Namespace, *, size: str = "N", time: str = "time",
+def read_store(args: Any, *, size: str = "N", time: str = "time",
                loss: str = "test_loss", constants: tuple[str, ...] = ()) -> StoreInput:
     """Read the store once: its (size, time, loss) rows as a ``scaling.LossTable``, and the
     ``constants`` that have one value at every selected point (others are left out)."""
-    from ..sweeps import load, to_loss_table
-    from ..sweeps._table import select
-
     where = where_from_args(args)
-    frame = load(args.store)
-    table = to_loss_table(frame, size=size, time=time, loss=loss, where=where)
-    selected = select(frame, where)
-    out: dict[str, Any] = {}
-    for name in constants:
-        if name in selected.columns:
-            values = selected[name].dropna().unique()
-            if len(values) == 1:
-                out[name] = values[0].item() if hasattr(values[0], "item") else values[0]
-    return StoreInput(table, out)
+    if _reader is None:
+        raise InvalidParameterError(
+            "`store` needs the sweep reader: import scaling_dynamics.sweeps first."
+        )
+    return _reader(args.store, size=size, time=time, loss=loss, where=where,
+                   constants=constants)

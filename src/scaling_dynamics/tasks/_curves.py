@@ -1,0 +1,150 @@
+"""Options and output shared by the tasks that produce loss curves (simulate, theory...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._convert import DEFAULT_TIMES, integer, real, size
+
+__all__ = ["add_model_arguments", "add_output_arguments", "add_format_argument",
+           "add_progress_arguments", "spectrum_from_args", "optimizer_from_args", "curves_json",
+           "format_table", "curves_output"]
+
+
+def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict | None = None) -> None:
+    """The experiment options shared by ``simulate``, ``theory`` and ``compare``."""
+    d = {"a": 1.5, "b": 1.25, "M": 1000, "N": 250, "P": 500, "seeds": 8}
+    d.update(defaults or {})
+    g = parser.add_argument_group("model (theory.md section 1)")
+    g.add_argument("--a", type=real, default=d["a"],
+                   help="task-power exponent: lambda_k (w*_k)^2 = k^-a, a > 1 (default %(default)s)")
+    g.add_argument("--b", type=real, default=d["b"],
+                   help="eigenvalue exponent: lambda_k = k^-b, b > 1 (default %(default)s)")
+    g.add_argument("--M", type=size("M"), default=d["M"],
+                   help="number of teacher modes (default %(default)s)")
+    g.add_argument("--spectrum", metavar="FILE.npz", default=None,
+                   help="use a measured spectrum (arrays eigenvalues, target_weights[, sigma]) "
+                   "instead of the power law given by --a --b --M")
+    g.add_argument("--N", type=size("N"), default=d["N"],
+                   help="model size (number of random features); 'inf' for the kernel limit "
+                   "(default %(default)s)")
+    g.add_argument("--P", type=size("P"), default=d["P"],
+                   help="number of training samples; 'inf' for the population limit; ignored by "
+                   "sgd (default %(default)s)")
+    g.add_argument("--sigma", type=real, default=None,
+                   help="label-noise standard deviation (default 0, or the spectrum file's)")
+    o = parser.add_argument_group("optimiser")
+    o.add_argument("--optimizer", default="gf", choices=("gf", "gd", "momentum", "sgd"),
+                   help="gf: gradient flow (continuous time); gd: gradient descent; momentum: "
+                   "heavy ball; sgd: one-pass SGD with fresh batches. Discrete optimisers count "
+                   "time in steps (default %(default)s)")
+    o.add_argument("--eta", type=real, default=None, help="step size (gd, momentum, sgd)")
+    o.add_argument("--beta", type=real, default=None, help="momentum in [0, 1) (momentum)")
+    o.add_argument("--batch", type=integer, default=None, help="batch size B >= 1 (sgd)")
+    o.add_argument("--ensemble", type=integer, default=1,
+                   help="average the predictions of E models that share the data but not the "
+                   "projection (default %(default)s)")
+    t = parser.add_argument_group("times")
+    t.add_argument("--times", default=DEFAULT_TIMES,
+                   help="comma list T1,T2,... or log:START:STOP:NUM (default %(default)s)")
+    if with_seeds:
+        s = parser.add_argument_group("seeds")
+        s.add_argument("--seeds", type=integer, default=d["seeds"],
+                       help="number of independent draws of data and projection "
+                       "(default %(default)s)")
+        s.add_argument("--seed", type=integer, default=0,
+                       help="root seed; the same seed gives identical results (default %(default)s)")
+
+
+def add_format_argument(group: Any) -> None:
+    """``--format table|json`` on a parser or argument group."""
+    group.add_argument("--format", choices=("table", "json"), default="table",
+                       help="table for people, json for programs: one JSON object on stdout "
+                       "(default %(default)s)")
+
+
+def add_progress_arguments(group: Any, *, bars: str = "the progress bar") -> None:
+    """``--progress`` / ``--no-progress`` (default: bars only on a terminal)."""
+    group.add_argument("--progress", dest="progress", action="store_true", default=None,
+                       help=f"always show {bars} on stderr (default: only on a terminal)")
+    group.add_argument("--no-progress", dest="progress", action="store_false",
+                       help=f"never show {bars}")
+
+
+def add_output_arguments(parser: Any, *, out_help: str | None = None) -> None:
+    g = parser.add_argument_group("output")
+    add_format_argument(g)
+    g.add_argument("--out", metavar="FILE", default=None,
+                   help=out_help or "also save the full result (per-seed curves included) to FILE "
+                   "(.json or .csv)")
+    add_progress_arguments(g)
+
+
+def spectrum_from_args(args: Any) -> Any:
+    from ..spectra import Spectrum
+
+    if args.spectrum:
+        spec = Spectrum.load(args.spectrum)
+        return spec if args.sigma is None else spec.with_sigma(args.sigma)
+    return Spectrum.power_law(args.a, args.b, args.M, 0.0 if args.sigma is None else args.sigma)
+
+
+def optimizer_from_args(args: Any) -> Any:
+    from ..optimizers import make_optimizer
+
+    return make_optimizer(args.optimizer, eta=args.eta, beta=args.beta, batch=args.batch)
+
+
+def curves_json(curves: Any) -> dict[str, Any]:
+    """The command-line JSON of a LossCurves: times, losses (and sem), params with metadata."""
+    d: dict[str, Any] = {"times": curves.times, "test_loss": curves.test_loss}
+    if curves.source == "simulation":
+        d["test_loss_sem"] = curves.test_loss_sem
+    d["train_loss"] = curves.train_loss
+    if curves.source == "simulation":
+        d["train_loss_sem"] = curves.train_loss_sem
+    params = dict(curves.params)
+    params.update(
+        source=curves.source,
+        seed=curves.seed,
+        backend=curves.backend,
+        version=curves.version,
+        time_unit=curves.time_unit,
+    )
+    if "wall_time_s" in curves.diagnostics:
+        params["wall_time_s"] = curves.diagnostics["wall_time_s"]
+    d["params"] = params
+    return d
+
+
+def format_table(curves: Any) -> str:
+    """A plain-text table of the curves with a one-line header of parameters."""
+    p = curves.params
+    keys = ("a", "b", "M", "N", "P", "sigma", "optimizer", "eta", "beta", "batch_size",
+            "ensemble", "seeds")
+    head = ", ".join(f"{k}={p[k]}" for k in keys if k in p and p[k] is not None)
+    unit = "step" if curves.time_unit == "steps" else "t"
+    sim = curves.source == "simulation" and curves.test_loss_sem is not None
+    lines = [f"# {curves.source}: {head}"]
+    if sim:
+        lines.append(f"{unit:>12}  {'test_loss':>12}  {'± sem':>10}  {'train_loss':>12}  {'± sem':>10}")
+        for i, t in enumerate(curves.times):
+            lines.append(
+                f"{t:12.6g}  {curves.test_loss[i]:12.6g}  {curves.test_loss_sem[i]:10.3g}  "
+                f"{curves.train_loss[i]:12.6g}  {curves.train_loss_sem[i]:10.3g}"
+            )
+    else:
+        lines.append(f"{unit:>12}  {'test_loss':>12}  {'train_loss':>12}")
+        for i, t in enumerate(curves.times):
+            lines.append(f"{t:12.6g}  {curves.test_loss[i]:12.6g}  {curves.train_loss[i]:12.6g}")
+    return "\n".join(lines) + "\n"
+
+
+def curves_output(curves: Any, out: str | None) -> Any:
+    """The Output of a curves task; saves ``curves`` to ``out`` first when given."""
+    from ._base import Output
+
+    if out:
+        curves.save(out)
+    return Output(curves_json(curves), format_table(curves),
+                  table_notes=(f"saved {out}",) if out else (), value=curves)

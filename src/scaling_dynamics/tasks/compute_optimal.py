@@ -1,0 +1,138 @@
+"""Task ``compute-optimal``: the theory's compute-optimal frontier N*, t*, L* (C = N t).
+
+For each budget C, minimises L(N, t = C/N) over log N (bracketing grid, then Brent);
+with ``store``, the frontier measured on a sweep with the theory's beside it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+from ._base import Output, bind
+from ._convert import DEFAULT_COMPUTE, integer, parse_compute, real, size
+from ._curves import add_format_argument, add_progress_arguments
+from ._inputs import add_store_arguments, read_store, where_from_args
+from ._spec import Spec
+
+__all__ = ["SPEC", "compute_optimal"]
+
+
+def declare(parser: Any) -> None:
+    g = parser.add_argument_group("model (theory.md section 1)")
+    g.add_argument("--a", type=real, default=1.5,
+                   help="task-power exponent, a > 1 (default %(default)s)")
+    g.add_argument("--b", type=real, default=1.25,
+                   help="eigenvalue exponent, b > 1 (default %(default)s)")
+    g.add_argument("--M", type=size("M"), default=math.inf,
+                   help="number of modes (default inf)")
+    g.add_argument("--P", type=size("P"), default=math.inf,
+                   help="training samples; inf for fresh data (default inf)")
+    g.add_argument("--sigma", type=real, default=0.0,
+                   help="label-noise standard deviation (default %(default)s)")
+    f = parser.add_argument_group("frontier")
+    f.add_argument("--compute", default=None,
+                   help="budgets C = N t: C1,C2,... or log:START:STOP:NUM (default "
+                   f"{DEFAULT_COMPUTE}; with --store, 12 budgets inside the data's range)")
+    f.add_argument("--grid", type=integer, default=17,
+                   help="sizes in the bracketing grid of the optimiser (default %(default)s)")
+    f.add_argument("--min-steps", type=real, default=1.0,
+                   help="smallest training time allowed, so N <= C / min-steps "
+                   "(default %(default)s)")
+    add_store_arguments(parser, "measured loss curves (columns N, time, test_loss)")
+    o = parser.add_argument_group("output")
+    add_format_argument(o)
+    o.add_argument("--out", metavar="DIR", default=None,
+                   help="write frontier.json and frontier.png to DIR")
+    add_progress_arguments(o)
+
+
+SPEC = Spec()
+declare(SPEC)
+
+
+def _table(fr: Any, head: str | None = None) -> str:
+    p = fr.params
+    if head is None:
+        head = (f"# compute-optimal frontier (theory, gradient flow): a={p['a']:g}, "
+                f"b={p['b']:g}, M={p['M']}, P={p['P']}, sigma={p['sigma']:g}; C = N t")
+    lines = [head, f"{'C':>12}  {'N*':>12}  {'t*':>12}  {'L*':>12}  at_bound"]
+    for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
+                               strict=True):
+        lines.append(f"{c:12.4g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}  {'yes' if ab else ''}")
+    lines.append(f"{'exponent':>16}  {'fitted':>8}  {'paper':>8}  {'single':>8}")
+    fitted = fr.fitted()
+    for k in ("compute_loss", "compute_params", "compute_steps"):
+        paper = getattr(fr.expected, k) if fr.expected is not None else math.nan
+        single = getattr(fr.expected, k + "_single") if fr.expected is not None else math.nan
+        lines.append(f"{k:>16}  {fitted[k]:8.4f}  {paper:8.4f}  {single:8.4f}")
+    if fr.expected is not None:
+        lines.append(f"# regime {fr.expected.regime}: paper's forms use m = min(a-1, 2b); "
+                     "single-model forms differ when a - 1 > b (docs/scaling.md)")
+    return "\n".join(lines) + "\n"
+
+
+def _save(out: str, record: dict[str, Any], frontier: Any, extra: Any,
+          labels: tuple[str, str] | None = None) -> tuple[str, ...]:
+    """``OUT/frontier.json`` (the printed record) and ``OUT/frontier.png``; the note."""
+    from ..plots.scaling import plot_frontier
+    from ..results import write_json
+
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, "frontier.json"), record)
+    plot_frontier(frontier, os.path.join(out, "frontier.png"), extra=extra, labels=labels)
+    return (f"saved {os.path.join(out, 'frontier.png')} and frontier.json",)
+
+
+def _from_store(args: Any) -> Output:
+    """Frontier of a sweep's measured curves, with the theory's beside it."""
+    from ..scaling import closed_form_exponents, compute_optimal_frontier
+    from ..scaling._data_frontier import frontier_from_table
+    from ..spectra import Spectrum
+
+    stored = read_store(args, constants=("a", "b", "M", "P", "sigma", "optimizer"))
+    table, const = stored.table, stored.constants
+    expected = None
+    if "a" in const and "b" in const and const["a"] is not None and const["b"] is not None:
+        expected = closed_form_exponents(const["a"], const["b"])
+    budgets = None if args.compute is None else parse_compute(args.compute)
+    measured = frontier_from_table(table, budgets, expected=expected,
+                                   params={"label": f"measured: {table.source}"})
+    theory = None
+    if expected is not None and const.get("optimizer", "gf") == "gf":
+        spectrum = Spectrum.power_law(const["a"], const["b"], const.get("M", math.inf),
+                                      const.get("sigma") or 0.0)
+        theory = compute_optimal_frontier(spectrum, measured.compute, P=const.get("P", math.inf),
+                                          n_grid=args.grid, min_steps=args.min_steps,
+                                          progress=args.progress)
+    record = {"measured": measured.to_dict(),
+              "theory": None if theory is None else theory.to_dict()}
+    notes = _save(args.out, record, measured, theory, labels=("measured", "theory")) \
+        if args.out else ()
+    text = _table(measured, f"# compute-optimal frontier measured on {table.source}")
+    text += _table(theory) if theory is not None else (
+        "# no theory frontier: the sweep does not fix a power law (a, b) with gradient flow\n")
+    return Output(record, text, table_notes=notes, value=(measured, theory))
+
+
+def compute_optimal(**options: Any) -> Output:
+    """The theory's frontier for budgets ``compute``; ``out`` writes frontier.json/.png."""
+    from ..scaling import compute_optimal_frontier
+    from ..spectra import Spectrum
+
+    args = bind("compute-optimal", SPEC, options)
+    if args.store:
+        return _from_store(args)
+    where_from_args(args)  # refuses --where without --store
+    spectrum = Spectrum.power_law(args.a, args.b, args.M, args.sigma)
+    budgets = parse_compute(args.compute or DEFAULT_COMPUTE)
+    fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
+                                  min_steps=args.min_steps, progress=args.progress)
+    reference = None
+    if args.out and not math.isinf(fr.params["P"]):
+        reference = compute_optimal_frontier(spectrum, budgets, P=math.inf, n_grid=args.grid,
+                                             min_steps=args.min_steps, progress=args.progress)
+    record = fr.to_dict()
+    notes = _save(args.out, record, fr, reference) if args.out else ()
+    return Output(record, _table(fr), table_notes=notes, value=fr)

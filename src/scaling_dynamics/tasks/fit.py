@@ -1,0 +1,173 @@
+"""Task ``fit``: a Chinchilla-style law and this model's theory fitted to loss data.
+
+L = E + A N^-alpha + B t^-beta (Huber loss on log L), and with ``theory`` the
+mean-field theory L = s_L (L_theory(a, b; N s_N, t s_t) + sigma^2); each with its
+compute-optimal allocation (C = N t) and a held-out check.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .._errors import InvalidParameterError
+from ._base import Output, bind
+from ._convert import integer, real
+from ._curves import add_format_argument, add_progress_arguments
+from ._inputs import add_store_arguments, read_store, where_from_args
+from ._spec import Spec
+
+__all__ = ["SPEC", "fit"]
+
+
+def declare(parser: Any) -> None:
+    parser.add_argument("data", metavar="DATA.csv", nargs="?", default=None,
+                        help="CSV file with a header row (or give --store)")
+    add_store_arguments(parser, "the (N, time, loss) rows")
+    c = parser.add_argument_group("columns (found by name when not given)")
+    c.add_argument("--size-column", default=None, help="column of the model size N")
+    c.add_argument("--steps-column", default=None, help="column of the steps or tokens t")
+    c.add_argument("--loss-column", default=None, help="column of the loss")
+    f = parser.add_argument_group("fit")
+    f.add_argument("--bootstrap", type=integer, default=100,
+                   help="bootstrap resamples for confidence intervals, 0 for none "
+                   "(default %(default)s)")
+    f.add_argument("--confidence", type=real, default=0.95,
+                   help="level of the bootstrap intervals (default %(default)s)")
+    f.add_argument("--starts", type=integer, default=16,
+                   help="local optimisations from the best grid starts (default %(default)s)")
+    f.add_argument("--huber-delta", type=real, default=1e-3,
+                   help="Huber threshold on log residuals (default %(default)s)")
+    f.add_argument("--holdout", type=real, default=0.2,
+                   help="fraction of points with the largest compute held out and predicted; "
+                   "0 to skip (default %(default)s)")
+    f.add_argument("--theory", dest="theory", action="store_true", default=False,
+                   help="also fit the mean-field theory: a, b, sigma and the scales of N, t, L "
+                   "(tabulates the theory for ~30 candidate (a, b); about a minute)")
+    f.add_argument("--theory-evaluations", type=integer, default=20,
+                   help="(a, b) candidates of the theory fit's coarse stage; the fine stage "
+                   "gets half as many (default %(default)s)")
+    f.add_argument("--compute", default=None,
+                   help="budgets C1,C2,... at which to print the allocations "
+                   "(default: 5 budgets from the data's largest C up to 100x)")
+    f.add_argument("--seed", type=integer, default=0, help="bootstrap seed (default %(default)s)")
+    o = parser.add_argument_group("output")
+    add_format_argument(o)
+    o.add_argument("--out", metavar="DIR", default=None,
+                   help="write fit.json and fit.png to DIR")
+    add_progress_arguments(o, bars="progress bars")
+
+
+SPEC = Spec()
+declare(SPEC)
+
+
+def _budgets(compute: str | None, table: Any) -> list[float]:
+    import numpy as np
+
+    if compute is None:
+        top = float(table.compute.max())
+        return np.geomspace(top, 100 * top, 5).tolist()
+    try:
+        values = [float(x) for x in compute.split(",") if x.strip()]
+    except ValueError:
+        raise InvalidParameterError(
+            f"`compute` must be a comma list of budgets like 1e6,1e8; got {compute!r}."
+        ) from None
+    if not values or any(not (v > 0) or v == float("inf") for v in values):
+        raise InvalidParameterError(f"`compute` must list positive finite budgets; got {compute!r}.")
+    return values
+
+
+def _format_chinchilla(fit: Any, alloc: Any) -> list[str]:
+    iv = fit.intervals
+    lines = [f"# Chinchilla-style fit: L = E + A N^-alpha + B t^-beta ({fit.n_points} points, "
+             f"Huber delta {fit.huber_delta:g}, rmse(log) {fit.rmse_log:.4f})"]
+    for k in ("E", "A", "alpha", "B", "beta", "exponent_params", "exponent_steps",
+              "exponent_loss"):
+        ci = f"  [{iv[k][0]:.4g}, {iv[k][1]:.4g}]" if k in iv else ""
+        lines.append(f"{k:>16}  {getattr(fit, k):12.6g}{ci}")
+    return lines + _format_alloc(alloc, fit.holdout)
+
+
+def _format_alloc(alloc: Any, holdout: Any) -> list[str]:
+    lines = [f"{'C':>16}  {'N*':>12}  {'t*':>12}  {'L*':>12}"]
+    for c, n, t, ll in zip(alloc.compute, alloc.model_size, alloc.steps, alloc.loss, strict=True):
+        lines.append(f"{c:16.6g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}")
+    if holdout is not None:
+        lines.append(f"  held out: {holdout.n_test} points with C >= {holdout.compute_threshold:.4g}"
+                     f"; fit on {holdout.n_train}: rmse(log) {holdout.rmse_log:.4f}, "
+                     f"max relative error {holdout.max_rel_error:.3%}")
+    return lines
+
+
+def _table_of(args: Any) -> Any:
+    """The (N, t, loss) rows: from DATA.csv or from the store."""
+    from ..scaling import read_loss_table
+    from ..scaling._data import as_loss_table
+    from ..scaling._fits import MIN_POINTS_CHINCHILLA
+
+    if (args.data is None) == (args.store is None):
+        raise InvalidParameterError("give either DATA.csv or --store DIR (one of them).")
+    if args.store is not None:
+        table = read_store(args, size=args.size_column or "N", time=args.steps_column or "time",
+                           loss=args.loss_column or "test_loss").table
+        return as_loss_table(table.model_size, table.steps, table.loss,
+                             min_points=MIN_POINTS_CHINCHILLA, source=table.source)
+    where_from_args(args)  # refuses --where without --store
+    return read_loss_table(args.data, model_size_column=args.size_column,
+                           steps_column=args.steps_column, loss_column=args.loss_column,
+                           min_points=MIN_POINTS_CHINCHILLA)
+
+
+def _fit_theory(args: Any, table: Any, holdout: float | None) -> Any:
+    from ..scaling import fit_theory
+
+    if args.theory_evaluations < 1:
+        raise InvalidParameterError(
+            f"`theory-evaluations` must be an integer >= 1; got {args.theory_evaluations}."
+        )
+    return fit_theory(table.model_size, table.steps, table.loss, huber_delta=args.huber_delta,
+                      holdout_fraction=holdout, coarse_evaluations=args.theory_evaluations,
+                      fine_evaluations=args.theory_evaluations // 2, progress=args.progress)
+
+
+def _save(out: str, result: dict[str, Any], table: Any, chin: Any, theory: Any,
+          allocations: tuple[Any, Any]) -> tuple[str, ...]:
+    from ..plots import save_figure
+    from ..plots.scaling import plot_fits
+    from ..results import write_json
+
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, "fit.json"), result)
+    save_figure(plot_fits(table, chin, theory, allocations=allocations),
+                os.path.join(out, "fit.png"))
+    return (f"saved {os.path.join(out, 'fit.json')} and fit.png",)
+
+
+def fit(**options: Any) -> Output:
+    """Fit the laws to ``data`` (a CSV) or a ``store``; ``out`` writes fit.json and fit.png."""
+    from ..scaling import fit_chinchilla
+
+    args = bind("fit", SPEC, options)
+    table = _table_of(args)
+    budgets = _budgets(args.compute, table)
+    holdout = None if args.holdout == 0 else args.holdout
+    chin = fit_chinchilla(table.model_size, table.steps, table.loss,
+                          huber_delta=args.huber_delta, n_starts=args.starts,
+                          n_bootstrap=args.bootstrap, confidence=args.confidence,
+                          holdout_fraction=holdout, seed=args.seed, progress=args.progress)
+    chin_alloc = chin.allocation(budgets)
+    theory = _fit_theory(args, table, holdout) if args.theory else None
+    theory_alloc = None if theory is None else theory.allocation(budgets)
+    result = {"data": {"source": table.source, "n_points": table.n_points},
+              "chinchilla": chin.to_dict(), "chinchilla_allocation": chin_alloc.to_dict()}
+    if theory is not None:
+        result["theory"] = theory.to_dict()
+        result["theory_allocation"] = theory_alloc.to_dict()
+    notes = (_save(args.out, result, table, chin, theory, (chin_alloc, theory_alloc))
+             if args.out else ())
+    lines = [f"# {table.source}: {table.n_points} points"] + _format_chinchilla(chin, chin_alloc)
+    if theory is not None:
+        lines += theory.format_lines() + _format_alloc(theory_alloc, theory.holdout)
+    return Output(result, "\n".join(lines) + "\n", table_notes=notes, value=(chin, theory))
