@@ -22,7 +22,7 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from .._validation import check_choice
-from ._base import Optimizer, slots_by_step
+from ._base import Optimizer, Option, slots_by_step
 from .gradient_descent import GradientDescent
 from .gradient_flow import GradientFlow
 from .heavy_ball import Momentum
@@ -31,6 +31,7 @@ from .online_sgd import OnlineSGD
 
 __all__ = [
     "Optimizer",
+    "Option",
     "GradientFlow",
     "GradientDescent",
     "Momentum",
@@ -41,6 +42,7 @@ __all__ = [
     "make_optimizer",
     "optimizer_from_dict",
     "cli_option_names",
+    "cli_options",
     "check_optimizer",
     "full_batch_names",
     "slots_by_step",
@@ -55,10 +57,17 @@ OPTIMIZER_NAMES: tuple[str, ...] = tuple(OPTIMIZERS)
 
 def cli_option_names() -> tuple[str, ...]:
     """Every hyper-parameter option of every optimiser (``eta``, ``beta``, ...), once each."""
-    seen: dict[str, None] = {}
-    for cls in OPTIMIZERS.values():
-        seen.update(dict.fromkeys(cls.cli_options))
-    return tuple(seen)
+    return tuple(cli_options())
+
+
+def cli_options() -> dict[str, tuple[Option, tuple[str, ...]]]:
+    """Each CLI option, its declaration (the first optimiser's) and the optimisers that use it."""
+    out: dict[str, tuple[Option, tuple[str, ...]]] = {}
+    for name, cls in OPTIMIZERS.items():
+        for opt, spec in cls.cli_options.items():
+            first, users = out.get(opt, (spec, ()))
+            out[opt] = (first, (*users, name))
+    return out
 
 
 def full_batch_names(*, simulated: bool = False) -> tuple[str, ...]:
@@ -113,7 +122,7 @@ def make_optimizer(name: str = "gf", **options: Any) -> Optimizer:
     missing = used - given
     if missing:
         raise InvalidParameterError(f"optimizer {name!r} needs {_quoted(missing)}.")
-    return cls(**{field: options[opt] for opt, field in cls.cli_options.items()})
+    return cls(**{spec.field: options[opt] for opt, spec in cls.cli_options.items()})
 
 
 def optimizer_from_dict(d: dict[str, Any]) -> Optimizer:
@@ -121,4 +130,5 @@ def optimizer_from_dict(d: dict[str, Any]) -> Optimizer:
     cls = OPTIMIZERS.get(d.get("optimizer", "gf"))
     if cls is None:
         return make_optimizer(d.get("optimizer"))  # the one-line "must be one of" error
-    return make_optimizer(cls.name, **{opt: d.get(field) for opt, field in cls.cli_options.items()})
+    return make_optimizer(cls.name,
+                          **{opt: d.get(spec.field) for opt, spec in cls.cli_options.items()})

@@ -25,12 +25,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 from .._errors import InvalidParameterError
 
-__all__ = ["Optimizer", "slots_by_step"]
+__all__ = ["Optimizer", "Option", "slots_by_step"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A hyper-parameter as the command line sets it: dataclass field, type and help text."""
+
+    field: str
+    kind: type
+    help: str
 
 
 class Optimizer:
@@ -46,8 +55,8 @@ class Optimizer:
     discrete: ClassVar[bool] = False
     #: Whether every step sees the whole training set (P samples, ensembles allowed).
     full_batch: ClassVar[bool] = True
-    #: CLI option -> dataclass field, e.g. ``{"eta": "eta", "batch": "batch_size"}``.
-    cli_options: ClassVar[dict[str, str]] = {}
+    #: CLI option -> :class:`Option`, e.g. ``{"batch": Option("batch_size", int, "...")}``.
+    cli_options: ClassVar[dict[str, Option]] = {}
     #: Simulation methods, the default first (empty: theory only).
     simulation_methods: ClassVar[tuple[str, ...]] = ()
     #: The stability limit as written in messages, before its value (e.g. ``"2 (1 + beta) = "``).

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_real
-from ._base import Optimizer
+from ._base import Optimizer, Option
 from ._numerics import log1m_ratio, phi1
 
 __all__ = ["GradientDescent"]
@@ -33,7 +33,7 @@ class GradientDescent(Optimizer):
     label = "gradient descent"
     summary = "full-batch gradient descent (step eta)"
     discrete = True
-    cli_options = {"eta": "eta"}
+    cli_options = {"eta": Option("eta", float, "step size")}
     simulation_methods = ("exact", "literal")
 
     @classmethod

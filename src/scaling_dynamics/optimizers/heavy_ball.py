@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_real
-from ._base import Optimizer
+from ._base import Optimizer, Option
 
 __all__ = ["Momentum"]
 
@@ -33,7 +33,7 @@ class Momentum(Optimizer):
     label = "heavy-ball momentum"
     summary = "heavy-ball momentum (step eta, momentum beta)"
     discrete = True
-    cli_options = {"eta": "eta", "beta": "beta"}
+    cli_options = {"eta": Option("eta", float, "step size"), "beta": Option("beta", float, "momentum in [0, 1)")}
     simulation_methods = ("exact", "literal")
     limit_formula = "2 (1 + beta) = "
 

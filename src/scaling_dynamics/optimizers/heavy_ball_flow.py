@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._validation import check_real
-from ._base import Optimizer
+from ._base import Optimizer, Option
 from .heavy_ball import Momentum
 
 __all__ = ["HeavyBallFlow"]
@@ -38,7 +38,7 @@ class HeavyBallFlow(Optimizer):
     label = "heavy-ball flow"
     summary = "heavy-ball momentum in continuous time (mass m; theory only)"
     discrete = False
-    cli_options = {"mass": "mass"}
+    cli_options = {"mass": Option("mass", float, "mass m > 0 of the continuous heavy ball")}
 
     @classmethod
     def example(cls) -> HeavyBallFlow:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from .._validation import check_int, check_real
-from ._base import Optimizer
+from ._base import Optimizer, Option
 
 __all__ = ["OnlineSGD"]
 
@@ -37,7 +37,7 @@ class OnlineSGD(Optimizer):
     summary = "one-pass SGD (step eta, fresh batch of B samples each step)"
     discrete = True
     full_batch = False
-    cli_options = {"eta": "eta", "batch": "batch_size"}
+    cli_options = {"eta": Option("eta", float, "step size"), "batch": Option("batch_size", int, "batch size B >= 1")}
     simulation_methods = ("sample", "expected", "literal")
     limit_formula = "2B/(B+1) = "
 

@@ -60,22 +60,23 @@ class Eigensystem:
 
 
 def route_costs(N: float, P: float, M: int) -> dict[str, float]:
-    """Approximate flop counts of each valid route (invalid routes are absent)."""
+    """Approximate flop counts of each valid route (invalid routes are absent; may be inf)."""
+    N, P, M = float(N), float(P), float(M)  # huge sizes give inf, never an overflow
     fin_n, fin_p = math.isfinite(N), math.isfinite(P)
     costs: dict[str, float] = {}
     if not fin_n and not fin_p:
         return {"diagonal": float(M)}
     if fin_n:
         build = P * M * N + P * N * N if fin_p else N * N * M
-        costs["primal"] = build + _EIGH_COST * N**3 + M * N * N
+        costs["primal"] = build + _EIGH_COST * N * N * N + M * N * N
     if fin_p:
         n_eff = N if fin_n else M
         build = (P * M * N if fin_n else 0.0) + n_eff * P * P
-        costs["dual"] = build + _EIGH_COST * P**3 + n_eff * P * P + (M * N * P if fin_n else 0.0)
+        costs["dual"] = build + _EIGH_COST * P * P * P + n_eff * P * P + (M * N * P if fin_n else 0.0)
     if not fin_n or N >= M:
         qr = 2.0 * N * M * M if fin_n else 0.0
         gram = P * M * M if fin_p else M * M
-        costs["modes"] = qr + gram + 2.0 * M**3 + _EIGH_COST * M**3 + M**3
+        costs["modes"] = qr + gram + 2.0 * M * M * M + _EIGH_COST * M * M * M + M * M * M
     return costs
 
 

@@ -13,52 +13,21 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import InvalidParameterError, ProblemTooLargeError
+from .._errors import InvalidParameterError
 from .._params import describe_problem
 from .._validation import check_choice, check_int, check_size, check_times
 from ..optimizers import Optimizer, check_optimizer, full_batch_names
 from ..results import LossCurves
 from ..spectra import Spectrum, check_spectrum
 from ._backends import Backend, get_backend
+from ._budget import DEFAULT_MAX_SECONDS, check_budget
 from ._eigen import ROUTES, choose_route
 from ._engine import RandomFeatureSimulator, SimulationProblem
 from ._seeding import normalize_seed, run_streams
 
-__all__ = ["simulate", "estimate_memory", "METHODS"]
+__all__ = ["simulate", "METHODS"]
 
 METHODS = ("auto", "exact", "literal", "sample", "expected")
-_MEMORY_HEADROOM = 0.85
-
-
-def estimate_memory(
-    N: float, P: float | None, M: int, n_times: int, route: str, method: str, n_seeds: int = 1,
-    batch: int = 1,
-) -> int:
-    """Peak bytes one simulated run needs (float64), counted before anything is allocated."""
-    n = N if math.isfinite(N) else M
-    p = P if (P is not None and math.isfinite(P)) else 0
-    words = p * M + (N * M if math.isfinite(N) else 0) + 4 * M * n_times + 2 * p * n_times
-    if method == "literal":
-        words += p * n + n * M + (M * M if not math.isfinite(N) else 0)
-    elif route == "primal":
-        words += p * n + 4 * n * n + M * n
-    elif route == "dual":
-        words += 2 * p * n + 4 * p * p + M * p
-    elif route == "modes":
-        words += n * M + 6 * M * M + (M * p)
-    if method == "sample":
-        words += n_seeds * 256 * (2 * batch + min(n, M)) + 4 * n_seeds * min(n, M)
-    return int(8 * words)
-
-
-def _check_memory(be: Backend, needed: int, what: str) -> None:
-    available = be.memory_available()
-    if available is not None and needed > _MEMORY_HEADROOM * available:
-        raise ProblemTooLargeError(
-            f"{what} needs about {needed / 2**30:.2f} GiB of memory but only "
-            f"{available / 2**30:.2f} GiB is available on {be.label}; "
-            "reduce N, P or M, or use the theory (scaling-dynamics theory), which has no such limit."
-        )
 
 
 def simulate(
@@ -75,6 +44,7 @@ def simulate(
     method: str = "auto",
     route: str = "auto",
     progress: bool | None = None,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
 ) -> LossCurves:
     r"""Train the random-feature model on random draws and return its loss curves.
 
@@ -127,6 +97,9 @@ def simulate(
         Which matrix to diagonalise (N x N, P x P or M x M); ``auto`` takes the cheapest.
     progress : bool or None
         Show a progress bar on stderr (``None``: only on an interactive terminal).
+    max_seconds : float
+        Refuse, before any work, a run whose estimated time exceeds this (default one
+        hour; the estimate assumes 1e11 flop/s, so it errs on the fast side).
 
     Returns
     -------
@@ -138,7 +111,8 @@ def simulate(
     InvalidParameterError
         For any invalid argument, or a step size beyond the stability limit of a draw.
     ProblemTooLargeError
-        Before allocating, when the sizes would not fit in memory.
+        Before allocating, when the sizes would not fit in memory or the estimated
+        work exceeds ``max_seconds``; the message gives the estimate and the limit.
 
     Examples
     --------
@@ -170,9 +144,8 @@ def simulate(
     M = int(spectrum.M)
     eff_P = P if optimizer.full_batch else math.inf
     route_used = "-" if method == "literal" else choose_route(N, eff_P, M, route)
-    needed = estimate_memory(N, eff_P, M, times_arr.size, route_used, method, n_seeds,
-                             optimizer.samples_per_step)
-    _check_memory(be, needed, f"simulating N={N}, P={P}, M={M}")
+    check_budget(be, N, eff_P, M, times_arr, route_used, method, n_seeds, ensemble,
+                 optimizer.samples_per_step, max_seconds, f"simulating N={N:g}, P={P if P is None else format(P, 'g')}, M={M:g}")
     problem = SimulationProblem(
         backend=be, method=method, route=route_used,
         eigenvalues=np.asarray(spectrum.eigenvalues, dtype=np.float64),

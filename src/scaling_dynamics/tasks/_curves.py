@@ -34,13 +34,7 @@ def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict 
     g.add_argument("--sigma", type=real, default=None,
                    help="label-noise standard deviation (default 0, or the spectrum file's)")
     o = parser.add_argument_group("optimiser")
-    o.add_argument("--optimizer", default="gf", choices=("gf", "gd", "momentum", "sgd"),
-                   help="gf: gradient flow (continuous time); gd: gradient descent; momentum: "
-                   "heavy ball; sgd: one-pass SGD with fresh batches. Discrete optimisers count "
-                   "time in steps (default %(default)s)")
-    o.add_argument("--eta", type=real, default=None, help="step size (gd, momentum, sgd)")
-    o.add_argument("--beta", type=real, default=None, help="momentum in [0, 1) (momentum)")
-    o.add_argument("--batch", type=integer, default=None, help="batch size B >= 1 (sgd)")
+    add_optimizer_arguments(o)
     o.add_argument("--ensemble", type=integer, default=1,
                    help="average the predictions of E models that share the data but not the "
                    "projection (default %(default)s)")
@@ -89,10 +83,24 @@ def spectrum_from_args(args: Any) -> Any:
     return Spectrum.power_law(args.a, args.b, args.M, 0.0 if args.sigma is None else args.sigma)
 
 
-def optimizer_from_args(args: Any) -> Any:
-    from ..optimizers import make_optimizer
+def add_optimizer_arguments(group: Any) -> None:
+    """``--optimizer`` and every optimiser's hyper-parameter options, from the registry."""
+    from ..optimizers import OPTIMIZERS, cli_options
 
-    return make_optimizer(args.optimizer, eta=args.eta, beta=args.beta, batch=args.batch)
+    described = "; ".join(f"{name}: {cls.summary}" for name, cls in OPTIMIZERS.items())
+    group.add_argument("--optimizer", default="gf", choices=tuple(OPTIMIZERS),
+                       help=f"{described}. Discrete optimisers count time in steps "
+                       "(default %(default)s)")
+    for option, (spec, users) in cli_options().items():
+        group.add_argument(f"--{option}", type=integer if spec.kind is int else real,
+                           default=None, help=f"{spec.help} ({', '.join(users)})")
+
+
+def optimizer_from_args(args: Any) -> Any:
+    from ..optimizers import cli_option_names, make_optimizer
+
+    return make_optimizer(args.optimizer,
+                          **{opt: getattr(args, opt) for opt in cli_option_names()})
 
 
 def curves_json(curves: Any) -> dict[str, Any]:
@@ -120,8 +128,10 @@ def curves_json(curves: Any) -> dict[str, Any]:
 def format_table(curves: Any) -> str:
     """A plain-text table of the curves with a one-line header of parameters."""
     p = curves.params
-    keys = ("a", "b", "M", "N", "P", "sigma", "optimizer", "eta", "beta", "batch_size",
-            "ensemble", "seeds")
+    from ..optimizers import cli_options
+
+    fields = tuple(dict.fromkeys(spec.field for spec, _ in cli_options().values()))
+    keys = ("a", "b", "M", "N", "P", "sigma", "optimizer", *fields, "ensemble", "seeds")
     head = ", ".join(f"{k}={p[k]}" for k in keys if k in p and p[k] is not None)
     unit = "step" if curves.time_unit == "steps" else "t"
     sim = curves.source == "simulation" and curves.test_loss_sem is not None

@@ -76,9 +76,8 @@ def compare(**options: Any) -> Output:
     """Run theory and simulation on one problem; write both and a figure into ``out``."""
     import numpy as np
 
+    from ..models import predict, simulate
     from ..plots.curves import comparison_figure
-    from ..simulate import simulate
-    from ..theory import predict
     from ._convert import parse_times
 
     args = bind("compare", SPEC, options)

@@ -36,7 +36,7 @@ declare(SPEC)
 
 def simulate(**options: Any) -> Output:
     """Simulate (``scaling_dynamics.simulate``) and return the curves; ``out`` saves them."""
-    from ..simulate import simulate as run
+    from ..models import simulate as run
     from ._convert import parse_times
 
     args = bind("simulate", SPEC, options)

@@ -41,7 +41,7 @@ declare(SPEC)
 
 def predict_curves(args: Any) -> Output:
     """The theory's curves for bound options ``args`` (shared with ``predict``)."""
-    from ..theory import predict
+    from ..models import predict
     from ._convert import parse_times
 
     optimizer = optimizer_from_args(args)
