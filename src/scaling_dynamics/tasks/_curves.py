@@ -96,6 +96,13 @@ def add_optimizer_arguments(group: Any) -> None:
                            default=None, help=f"{spec.help} ({', '.join(users)})")
 
 
+def add_max_seconds_argument(group: Any) -> None:
+    """``--max-seconds``: the limit on a simulation's estimated run time."""
+    group.add_argument("--max-seconds", type=real, default=3600.0,
+                       help="refuse, before starting, a simulation estimated to take longer "
+                       "(default %(default)s)")
+
+
 def optimizer_from_args(args: Any) -> Any:
     from ..optimizers import cli_option_names, make_optimizer
 

@@ -15,6 +15,7 @@ from .._errors import InvalidParameterError
 from ._base import Output, bind
 from ._curves import (
     add_format_argument,
+    add_max_seconds_argument,
     add_model_arguments,
     add_progress_arguments,
     optimizer_from_args,
@@ -39,6 +40,7 @@ def declare(parser: Any) -> None:
     add_format_argument(g)
     g.add_argument("--backend", default="numpy",
                    help="simulation backend: numpy (default), torch, torch:cpu or torch:cuda")
+    add_max_seconds_argument(g)
     add_progress_arguments(g, bars="progress bars")
 
 
@@ -95,6 +97,7 @@ def compare(**options: Any) -> Output:
     sim = simulate(
         spectrum, args.N, args.P, times, optimizer=optimizer, n_seeds=args.seeds,
         seed=args.seed, ensemble=args.ensemble, backend=args.backend, progress=args.progress,
+        max_seconds=args.max_seconds,
     )
     dev = deviations(theory, sim)
     files = _files(args.out)

@@ -6,6 +6,7 @@ from typing import Any
 
 from ._base import Output, bind
 from ._curves import (
+    add_max_seconds_argument,
     add_model_arguments,
     add_output_arguments,
     curves_output,
@@ -27,6 +28,7 @@ def declare(parser: Any) -> None:
                    help="exact eigenbasis solution (gf/gd/momentum), literal step-by-step "
                    "reference, sample (sgd) or expected (sgd averaged over batches given the "
                    "projection) (default %(default)s)")
+    add_max_seconds_argument(g)
     add_output_arguments(parser)
 
 
@@ -46,5 +48,6 @@ def simulate(**options: Any) -> Output:
         parse_times(args.times, integer=optimizer.discrete),
         optimizer=optimizer, n_seeds=args.seeds, seed=args.seed, ensemble=args.ensemble,
         backend=args.backend, method=args.method, progress=args.progress,
+        max_seconds=args.max_seconds,
     )
     return curves_output(curves, args.out)
