@@ -87,6 +87,7 @@ def _save(out: str, record: dict[str, Any], frontier: Any, extra: Any,
 
 def _from_store(args: Any) -> Output:
     """Frontier of a sweep's measured curves, with the theory's beside it."""
+    from ..optimizers import GradientFlow
     from ..scaling import closed_form_exponents, compute_optimal_frontier
     from ..scaling._data_frontier import frontier_from_table
     from ..spectra import Spectrum
@@ -100,7 +101,8 @@ def _from_store(args: Any) -> Output:
     measured = frontier_from_table(table, budgets, expected=expected,
                                    params={"label": f"measured: {table.source}"})
     theory = None
-    if expected is not None and const.get("optimizer", "gf") == "gf":
+    # the theory frontier is gradient flow's: drawn beside sweeps that used gradient flow
+    if expected is not None and const.get("optimizer", GradientFlow.name) == GradientFlow.name:
         spectrum = Spectrum.power_law(const["a"], const["b"], const.get("M", math.inf),
                                       const.get("sigma") or 0.0)
         theory = compute_optimal_frontier(spectrum, measured.compute, P=const.get("P", math.inf),
