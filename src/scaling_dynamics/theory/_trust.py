@@ -95,7 +95,7 @@ def oscillation_persistence(eta: float, beta: float, mu: float) -> float:
     r""":math:`D`: the share of a mode's loss left after half a period of its error (module notes).
 
     0 for an overdamped mode (no oscillation), :math:`\beta^{\pi/\theta}` for an
-    underdamped one, :math:`\rho^2` when the roots are negative (period two).
+    underdamped one, :math:`\rho^2` when the roots are negative (period two), at most 1.
     """
     u = eta * mu
     sb = math.sqrt(beta)
@@ -107,7 +107,7 @@ def oscillation_persistence(eta: float, beta: float, mu: float) -> float:
         return beta ** (math.pi / theta) if theta > 0.0 else 0.0
     a = u - 1.0 - beta  # negative roots r = (-a -+ sqrt(a^2 - 4 beta)) / 2
     rho = 0.5 * (a + math.sqrt(max(a * a - 4.0 * beta, 0.0)))
-    return rho * rho
+    return min(rho * rho, 1.0)  # 1 at the stability limit (rho = 1), which predict refuses
 
 
 def top_mode_share(spectrum: Spectrum) -> float:
@@ -174,8 +174,8 @@ def heavy_ball_trust(
         from ._edge import spectral_edge
 
         mu_max = spectral_edge(spectrum, N, P).mu_max
-    size = 1.0 / ((1.0 / N if math.isfinite(N) else 0.0) + (1.0 / P if math.isfinite(P) else 0.0)) \
-        if (math.isfinite(N) or math.isfinite(P)) else math.inf
+    inverse = sum(1.0 / n for n in (N, P) if math.isfinite(n))
+    size = 1.0 / inverse if inverse > 0.0 else math.inf
     persistence = oscillation_persistence(eta, beta, mu_max)
     checks = {
         "beta": beta,
