@@ -18,6 +18,7 @@ from ._errors import InvalidParameterError as InvalidParameterError
 from ._errors import MissingDependencyError as MissingDependencyError
 from ._errors import ProblemTooLargeError as ProblemTooLargeError
 from ._errors import ScalingDynamicsError as ScalingDynamicsError
+from ._errors import TheoryAccuracyWarning as TheoryAccuracyWarning
 from ._version import __version__ as __version__
 from .models import predict as predict
 from .models import simulate as simulate
@@ -43,6 +44,7 @@ __all__ = [
     "HeavyBallFlow",
     "make_optimizer",
     "ScalingDynamicsError",
+    "TheoryAccuracyWarning",
     "InvalidParameterError",
     "ProblemTooLargeError",
     "ConvergenceError",

@@ -31,3 +31,15 @@ class ConvergenceError(ScalingDynamicsError, RuntimeError):
 
 class MissingDependencyError(ScalingDynamicsError, ImportError):
     """An optional dependency is needed; the message says how to install it."""
+
+
+class TheoryAccuracyWarning(UserWarning):
+    """The mean-field theory is known to be off for this problem by more than its usual accuracy.
+
+    Emitted by :func:`~scaling_dynamics.theory.predict` (and recorded in the result's
+    ``diagnostics["warning"]``) when the problem lies in a region where the theory, which
+    is exact only as N, P, M -> infinity, was measured to differ from simulation at the
+    sizes asked for (``docs/optimizers.md``, "Where the heavy-ball theory can be trusted").
+    The numbers are still returned; they are the infinite-size limit, not the finite
+    system's average.
+    """

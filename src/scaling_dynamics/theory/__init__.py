@@ -19,7 +19,9 @@ Inverse Laplace transforms
 Other optimisers (``docs/optimizers.md``): ``predict(..., optimizer=...)`` takes every
 registered optimiser (GradientDescent, Momentum, OnlineSGD, :class:`HeavyBallFlow`, the
 continuous-time heavy ball), each choosing its route of the theory engine (:mod:`._engine`); :func:`spectral_edge` (the edge :math:`\mu_{max}` that sets the stability limits) and
-:func:`sgd_limit` (late-time loss and stability of one-pass SGD, directly).
+:func:`sgd_limit` (late-time loss and stability of one-pass SGD, directly);
+:func:`heavy_ball_trust` (whether discrete heavy ball's theory is trusted at finite N, P;
+``predict`` warns with :class:`~scaling_dynamics.TheoryAccuracyWarning` where it is not).
 
 >>> from scaling_dynamics import Spectrum
 >>> from scaling_dynamics.theory import predict
@@ -51,6 +53,8 @@ from ._transfer import TimescaleDensity as TimescaleDensity
 from ._transfer import TransferFunctions as TransferFunctions
 from ._transfer import timescale_density as timescale_density
 from ._transfer import transfer_functions as transfer_functions
+from ._trust import TheoryTrust as TheoryTrust
+from ._trust import heavy_ball_trust as heavy_ball_trust
 
 __all__ = [
     "predict",
@@ -76,4 +80,6 @@ __all__ = [
     "sgd_limit",
     "SGDLimit",
     "HeavyBallFlow",
+    "heavy_ball_trust",
+    "TheoryTrust",
 ]

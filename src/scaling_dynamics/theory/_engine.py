@@ -8,7 +8,9 @@ optimiser calls the route that describes it:
   section 2, inverted by a 2-D Talbot rule (:mod:`._dmft`);
 * :meth:`~RandomFeatureTheory.heavy_ball`: discrete GD (``beta = 0``) and heavy ball, the
   generating-function map :math:`z_m(r)` onto the gradient-flow correlations
-  (:mod:`._discrete`), after checking the step against the theory's spectral edge;
+  (:mod:`._discrete`), after checking the step against the theory's spectral edge, and
+  warning (:class:`~scaling_dynamics.TheoryAccuracyWarning`, ``diagnostics["warning"]``)
+  where the theory is known to be off at the sizes asked for (:mod:`._trust`);
 * :meth:`~RandomFeatureTheory.heavy_ball_flow`: continuous heavy ball,
   :math:`\zeta = z + mz^2` (:mod:`._momentum_flow`);
 * :meth:`~RandomFeatureTheory.online_sgd`: one-pass SGD's closed-form generating function
@@ -20,12 +22,13 @@ Every route returns the same :class:`~scaling_dynamics.LossCurves`, made by
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._errors import ConvergenceError
+from .._errors import ConvergenceError, TheoryAccuracyWarning
 from .._params import describe_problem
 from ..optimizers import Optimizer
 from ..results import LossCurves
@@ -33,6 +36,7 @@ from ..spectra import Spectrum
 from ._edge import edge_of_modes
 from ._modesums import mode_set
 from ._terms import TheoryTerms, clip_round_off
+from ._trust import heavy_ball_trust
 
 __all__ = ["TheoryProblem", "RandomFeatureTheory"]
 
@@ -75,10 +79,16 @@ class RandomFeatureTheory:
         p = self.problem
         mu_max, kind = self._edge()
         optimizer.check_stability(mu_max, source="theory")
+        diag: dict[str, Any] = {"edge_kind": kind}
+        trust = heavy_ball_trust(p.spectrum, p.N, p.P, optimizer, mu_max=mu_max)
+        if not trust.trusted:
+            diag["warning"] = trust.reason
+            # predict -> optimizer.predict_with -> here: point at the caller of predict
+            warnings.warn(TheoryAccuracyWarning(trust.reason), stacklevel=4)
         terms = discrete_terms(p.spectrum, p.N, p.P, p.times, eta, beta, mu_max,
                                n_nodes=p.n_nodes, compress=p.compress, tol=p.tol,
                                progress=p.progress)
-        return self._full_batch_curves(optimizer, terms, {"edge_kind": kind})
+        return self._full_batch_curves(optimizer, terms, diag)
 
     def heavy_ball_flow(self, optimizer: Optimizer, mass: float) -> LossCurves:
         """Continuous heavy ball with mass ``m`` (the spectral edge places its contours)."""
