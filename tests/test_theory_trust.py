@@ -184,3 +184,16 @@ def test_gd_step_one_closed_form_matches_simulation():
     th = predict(spec, 50, 100, [1], optimizer=GradientDescent(0.5)).test_loss[0]
     assert abs(exact - mean) < 3 * sem
     assert th / exact - 1 == pytest.approx(-5.5e-3, rel=0.05)
+
+
+def test_cli_prints_the_warning_as_one_line_and_succeeds(capsys):
+    from cli_helpers import run_cli
+
+    code, out, err = run_cli(
+        capsys, "theory", "--optimizer", "momentum", "--eta", "0.8", "--beta", "0.7", "--a", "2.8",
+        "--b", "1.2", "--M", "1500", "--N", "240", "--P", "1500", "--sigma", "0.5",
+        "--times", "1,2,4", "--format", "json")
+    assert code == 0 and out.strip().startswith("{")
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("scaling-dynamics theory: warning: heavy ball")
+    assert "Traceback" not in err

@@ -6,6 +6,10 @@ command line can turn it into a one-line message instead of a traceback.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class ScalingDynamicsError(Exception):
     """Base class of the errors this package raises on purpose."""
@@ -33,7 +37,11 @@ class MissingDependencyError(ScalingDynamicsError, ImportError):
     """An optional dependency is needed; the message says how to install it."""
 
 
-class TheoryAccuracyWarning(UserWarning):
+class ScalingDynamicsWarning(UserWarning):
+    """Base class of the warnings this package emits on purpose (the CLI prints one line each)."""
+
+
+class TheoryAccuracyWarning(ScalingDynamicsWarning):
     """The mean-field theory is known to be off for this problem by more than its usual accuracy.
 
     Emitted by :func:`~scaling_dynamics.theory.predict` (and recorded in the result's
@@ -43,3 +51,23 @@ class TheoryAccuracyWarning(UserWarning):
     The numbers are still returned; they are the infinite-size limit, not the finite
     system's average.
     """
+
+
+@contextmanager
+def captured_warnings() -> Iterator[list[str]]:
+    """Collect this package's warnings as one-line messages (each once) instead of printing them.
+
+    The command line and the sweep workers print or record them as
+    ``warning: <message>`` lines; other warnings pass through unchanged.
+    """
+    lines: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScalingDynamicsWarning)
+        yield lines
+    for w in caught:
+        if issubclass(w.category, ScalingDynamicsWarning):
+            text = " ".join(str(w.message).split())
+            if text not in lines:
+                lines.append(text)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

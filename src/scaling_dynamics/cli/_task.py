@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from .._errors import captured_warnings
 from ._common import print_json
 
 __all__ = ["task_command"]
@@ -31,7 +32,10 @@ def task_command(name: str) -> tuple[Callable[[argparse.ArgumentParser], None],
         task = TASKS[name]
         if getattr(args, "store", None):
             from .. import sweeps  # noqa: F401 - registers the store reader of the tasks
-        out = task.function(**{k: getattr(args, k) for k in task.spec.params})
+        with captured_warnings() as warned:
+            out = task.function(**{k: getattr(args, k) for k in task.spec.params})
+        for line in warned:
+            sys.stderr.write(f"scaling-dynamics {name}: warning: {line}\n")
         if args.format == "json":
             print_json(out.to_dict())
         else:

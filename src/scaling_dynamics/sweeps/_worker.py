@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._blas import THREAD_VARIABLES
+from .._errors import captured_warnings
 from .._version import __version__
 
 __all__ = ["compute_point", "THREAD_VARIABLES", "worker_version"]
@@ -106,7 +107,8 @@ def compute_point(command: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     info: dict[str, Any] = {"version": __version__, "host": socket.gethostname(), "pid": os.getpid()}
     start = time.perf_counter()
     try:
-        with _one_blas_thread(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with _one_blas_thread(), contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err), captured_warnings() as warned:
             output = TASKS[command].function(**kwargs)
             result = _plain(output.to_dict())
     except Exception as exc:  # noqa: BLE001 - a failed point must not stop the sweep
@@ -116,7 +118,8 @@ def compute_point(command: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         return {**info, "status": "failed", "error": message, "exit_code": code,
                 "stderr": (err.getvalue() + trace + message + "\n")[-_MAX_STDERR:]}
     info["elapsed_s"] = time.perf_counter() - start
-    stderr = err.getvalue() + "".join(line + "\n" for line in output.notes)
+    stderr = err.getvalue() + "".join(
+        line + "\n" for line in (*output.notes, *(f"warning: {w}" for w in warned)))
     info["stderr"] = stderr[-_MAX_STDERR:]
     if output.status != 0:
         message = _last_line(stderr) or f"exit status {output.status}"
