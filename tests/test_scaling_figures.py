@@ -36,7 +36,6 @@ def test_unknown_figure_is_refused():
 
 def test_every_scaling_figure_is_an_entry_of_the_one_registry():
     import scaling_dynamics.reproduce as reproduce
-    from scaling_dynamics.cli import scaling_figure as cli
     from scaling_dynamics.reproduce import _registry
 
     names = list(FIGURES)
@@ -49,7 +48,9 @@ def test_every_scaling_figure_is_an_entry_of_the_one_registry():
         assert spec.name == name and spec.scaling is not None
         assert FIGURES[name] == spec.scaling.description
     # every name the command accepts (less "all") is served by that registry
-    accepted = [n for n in cli._NAMES if n != "all"]
+    from scaling_dynamics.tasks.scaling_figure import FIGURE_NAMES
+
+    accepted = [n for n in FIGURE_NAMES if n != "all"]
     assert sorted(accepted) == sorted(n for n, s in reproduce.FIGURES.items()
                                       if s.scaling is not None)
 
