@@ -15,6 +15,7 @@ import os
 import numpy as np
 import pytest
 from _chromium import check_page, find_chromium
+from _figure_checks import capture_saved_figures, figure_problems
 
 from scaling_dynamics import InvalidParameterError
 from scaling_dynamics.reproduce import (
@@ -40,8 +41,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reproduce_tiny")
     log = io.StringIO()
-    results = make_figures(None, out, "tiny", progress=False, log=log)
-    return out, {r.name: r for r in results}, log.getvalue()
+    with capture_saved_figures() as saved:
+        results = make_figures(None, out, "tiny", progress=False, log=log)
+    return out, {r.name: r for r in results}, log.getvalue(), saved
 
 
 # ---------------------------------------------------------------------------- each figure
@@ -49,7 +51,7 @@ def tiny_run(tmp_path_factory):
 def test_figure_is_a_valid_png_with_agreement_reported(tiny_run, name):
     from matplotlib.image import imread
 
-    out, results, _ = tiny_run
+    out, results, *_ = tiny_run
     r = results[name]
     assert r.name == name and r.preset == "tiny"
     assert os.path.dirname(r.path) == str(out)
@@ -80,14 +82,23 @@ def test_figure_is_a_valid_png_with_agreement_reported(tiny_run, name):
     assert record["figure"]["panels"]
 
 
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_is_readable(tiny_run, name):
+    """No overlapping tick labels, no path or dict in a title, legend numbers rounded."""
+    *_, saved = tiny_run
+    figures = [fig for path, fig in saved if os.path.basename(path) == f"{name}.png"]
+    assert len(figures) == 1
+    assert figure_problems(figures[0], name) == []
+
+
 def test_progress_is_announced_per_figure(tiny_run):
-    _, results, log = tiny_run
+    _, results, log, _ = tiny_run
     for i, name in enumerate(FIGURES, 1):
         assert f"[{i}/{len(FIGURES)}] {name}" in log
 
 
 def test_exponents_measured_where_the_paper_predicts_them(tiny_run):
-    _, results, _ = tiny_run
+    _, results, *_ = tiny_run
     # the frontier's exponents from the theory are close to the closed forms even at tiny sizes
     frontier = [e for e in results["frontier"].exponents if "theory frontier" in e.source]
     assert len(frontier) == 6
@@ -99,14 +110,14 @@ def test_exponents_measured_where_the_paper_predicts_them(tiny_run):
 
 def test_tiny_agreement_of_the_deterministic_and_well_resolved_curves(tiny_run):
     """Curves whose simulation is exact (N = P = inf) match the theory to round-off."""
-    _, results, _ = tiny_run
+    _, results, *_ = tiny_run
     exact = [a for a in results["bottlenecks"].agreement if "deterministic" in a.label]
     assert len(exact) == 1 and exact[0].agrees and exact[0].n_seeds == 1
 
 
 def test_figures_in_worker_processes_match_the_serial_run(tiny_run, tmp_path):
     """jobs > 1: fresh processes with one BLAS thread each; same numbers, same order."""
-    _, serial, _ = tiny_run
+    _, serial, *_ = tiny_run
     before = os.environ.get("OPENBLAS_NUM_THREADS")
     log = io.StringIO()
     names = ["sgd", "ensembling"]
@@ -207,14 +218,14 @@ def test_sampled_timescale_weights_reproduce_the_matrix_exponential(N, P):
 
 # ---------------------------------------------------------------------------- report
 def test_report_lists_every_figure_exponent_and_verdict(tiny_run):
-    out, results, _ = tiny_run
+    out, results, *_ = tiny_run
     loaded = load_results(out)
     assert [r.name for r in loaded] == list(FIGURES)
     path = write_report(loaded, out, command="scaling-dynamics reproduce all --preset tiny")
     assert path == os.path.join(str(out), "index.html")
     text = open(path, encoding="utf-8").read()
     for r in results.values():
-        assert f'src="{r.name}.png"' in text
+        assert f'title="{r.name}.png"' in text
         assert f'id="{r.name}"' in text
     assert "Measured against predicted exponents" in text
     assert text.count("<tr>") > len(FIGURES)
@@ -222,6 +233,32 @@ def test_report_lists_every_figure_exponent_and_verdict(tiny_run):
         for e in r.exponents:
             assert f"{e.measured:.4f}" in text
     assert "http://" not in text and "https://" not in text  # nothing fetched from the web
+
+
+def test_report_is_one_self_contained_file_with_every_figure_embedded(tiny_run, tmp_path):
+    """index.html alone shows every figure: each image is a data: URI of its PNG, and the
+    page refers to no other file (moved away from the PNGs, it still has every figure)."""
+    import base64
+    import re
+    import shutil
+
+    out, results, *_ = tiny_run
+    loaded = load_results(out)
+    path = write_report(loaded, out)
+    alone = tmp_path / "sent" / "index.html"
+    alone.parent.mkdir()
+    shutil.copy(path, alone)
+    text = alone.read_text(encoding="utf-8")
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", text)
+    external = [r for r in refs if not (r.startswith("data:") or r.startswith("#"))]
+    assert external == [], f"the page refers to other files: {external[:5]}"
+    assert "url(" not in text and "@import" not in text
+    images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', text)
+    assert len(images) == len(results)
+    for r, encoded in zip(loaded, images, strict=True):
+        with open(os.path.join(str(out), f"{r.name}.png"), "rb") as fh:
+            assert base64.b64decode(encoded) == fh.read()  # the PNG beside it, byte for byte
+    assert all(os.path.isfile(os.path.join(str(out), f"{n}.png")) for n in results)  # kept too
 
 
 def test_report_refuses_a_missing_folder(tmp_path):
@@ -236,11 +273,17 @@ _NO_BROWSER = ("no headless browser installed: install Debian's chromium "
 
 @pytest.mark.skipif(_CHROMIUM is None, reason=_NO_BROWSER)
 def test_report_opens_in_a_real_browser_with_every_image_and_no_errors(tiny_run, tmp_path):
-    out, results, _ = tiny_run
+    import shutil
+
+    out, results, *_ = tiny_run
     path = write_report(load_results(out), out)
-    seen = check_page(path, str(tmp_path / "profile"), chromium=_CHROMIUM)
+    alone = tmp_path / "sent" / "index.html"  # without the PNGs: the page must carry them
+    alone.parent.mkdir()
+    shutil.copy(path, alone)
+    seen = check_page(str(alone), str(tmp_path / "profile"), chromium=_CHROMIUM)
     assert seen.title.startswith("Reproduction")
     assert len(seen.images) == len(results)
+    assert all(i["src"].startswith("data:image/png;base64,") for i in seen.images)
     broken = [i for i in seen.images if not (i["complete"] and i["naturalWidth"] > 0)]
     assert not broken, f"images that did not load: {broken}"
     assert seen.errors == []
@@ -249,7 +292,7 @@ def test_report_opens_in_a_real_browser_with_every_image_and_no_errors(tiny_run,
 @pytest.mark.skipif(_CHROMIUM is None, reason=_NO_BROWSER)
 def test_browser_check_catches_a_broken_image_and_a_console_error(tiny_run, tmp_path):
     """Negative control: the same check fails on a page that has both faults."""
-    out, results, _ = tiny_run
+    out, results, *_ = tiny_run
     page = tmp_path / "bad.html"
     good = os.path.join(str(out), "sgd.png")
     page.write_text(

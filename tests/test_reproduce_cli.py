@@ -42,7 +42,8 @@ def test_one_tiny_figure_with_report(tmp_path, capsys):
     assert fig["agreement"] and isinstance(doc["all_agree"], bool)
     assert doc["report"] == os.path.join(str(out), "index.html")
     html = open(doc["report"], encoding="utf-8").read()
-    assert 'src="ensembling.png"' in html
+    assert 'title="ensembling.png"' in html and 'src="data:image/png;base64,' in html
+    assert 'src="ensembling.png"' not in html  # embedded, not linked
     # progress on stderr, nothing else on stdout
     assert "[1/1] ensembling" in captured.err
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from _figure_checks import capture_saved_figures, figure_problems
 
 from scaling_dynamics import InvalidParameterError
 from scaling_dynamics.reproduce import SCALING_FIGURES as FIGURES
@@ -13,7 +14,10 @@ from scaling_dynamics.reproduce import make_scaling_figure as make_figure
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_each_figure_is_written_with_its_data(tmp_path, name):
-    r = make_figure(name, tmp_path, quick=True)
+    with capture_saved_figures() as saved:
+        r = make_figure(name, tmp_path, quick=True)
+    # readable: no overlapping tick labels, no path or dict in a title, legend numbers rounded
+    assert [figure_problems(fig, name) for _, fig in saved] == [[]]
     png = tmp_path / f"{name}.png"
     assert r.path == str(png) and png.stat().st_size > 20_000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

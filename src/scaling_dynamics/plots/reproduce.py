@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import finish_figure, new_figure, sequential_colors
+from ._base import finish_figure, log_smooth, new_figure, sequential_colors
 
 __all__ = ["draw_figure", "FIGURE_DPI"]
 
@@ -61,22 +61,11 @@ def _draw_series(ax: Any, s: Any, logx: bool, logy: bool) -> None:
         style = s.style or "-"
         if style in _MARKERS:
             ax.plot(x[keep], y[keep], style, ms=9, color=color, label=s.label, zorder=4)
+        elif s.smooth and logx and logy:
+            xs, ys = log_smooth(x[keep], y[keep])
+            ax.plot(xs, ys, style, lw=1.5, color=color, label=s.label, zorder=2)
         else:
             ax.plot(x[keep], y[keep], style, lw=1.5, color=color, label=s.label, zorder=2)
-
-
-def _tidy_log_ticks(ax: Any, logx: bool, logy: bool) -> None:
-    """Readable log ticks: plain 1-2-5 labels on short ranges, no minor labels on long ones."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    for on, axis, lim in ((logx, ax.xaxis, ax.get_xlim()), (logy, ax.yaxis, ax.get_ylim())):
-        lo, hi = sorted(lim)
-        if not on or lo <= 0:
-            continue
-        if hi / lo < 100:
-            axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-        axis.set_minor_formatter(NullFormatter())
 
 
 def draw_figure(data: Any, path: str | os.PathLike[str] | None = None, *,
@@ -99,7 +88,6 @@ def draw_figure(data: Any, path: str | os.PathLike[str] | None = None, *,
             ax.set_xscale("log", nonpositive="clip")
         if logy:
             ax.set_yscale("log", nonpositive="clip")
-        _tidy_log_ticks(ax, logx, logy)
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)
         ax.set_xlabel(panel.xlabel)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import finish_figure, new_figure, sequential_colors
+from ._base import finish_figure, log_smooth, new_figure, sequential_colors, size_ticks
 
 __all__ = [
     "plot_bottlenecks",
@@ -108,9 +108,11 @@ def plot_frontier(frontier: Any, path: str | os.PathLike[str] | None = None,
     c = frontier.compute
     colors = sequential_colors(c.size)
     for i, ci in enumerate(c):
-        col = frontier.grid_loss[:, i]
-        ok = np.isfinite(col)
-        ax0.plot(frontier.grid_model_size[ok], col[ok], color=colors[i], lw=1,
+        # through the grid and the optimum, smooth in log-log (the grid alone is a polyline
+        # whose corner can sit beside the star)
+        xs, ys = log_smooth(np.append(frontier.grid_model_size, frontier.model_size[i]),
+                            np.append(frontier.grid_loss[:, i], frontier.loss[i]))
+        ax0.plot(xs, ys, color=colors[i], lw=1,
                  label=f"C = {ci:.3g}" if i in (0, c.size - 1) else None)
         ax0.plot(frontier.model_size[i], frontier.loss[i], "*", ms=9, color=colors[i])
     _loglog(ax0)
@@ -180,6 +182,7 @@ def plot_finite_size(results: Any, path: str | os.PathLike[str] | None = None) -
             _guide(ax0, x, lim, -result.late_closed_form,
                    f"{name}^-{result.late_closed_form:.3g} (closed form)", color="C3")
         _loglog(ax0)
+        size_ticks(ax0.xaxis, x)
         ax0.set_xlabel(name)
         ax0.set_ylabel(f"L(t, {name}) - L(t, {name}=inf)")
         ax0.set_title(f"finite-{name} correction ({result.label.split(', ')[-1]})")
@@ -251,6 +254,7 @@ def plot_wider_is_better(result: Any, path: str | os.PathLike[str] | None = None
             label=f"optimal early stopping, P = {result.scarce_P:g}")
     ax.plot(n, result.rich_final, "^-", color="C2", label=f"end of training, P = {_size_label(result.rich_P)}")
     _loglog(ax)
+    size_ticks(ax.xaxis, n)
     ax.set_xlabel("model size N")
     ax.set_ylabel("test loss L")
     ax.set_title("early stopping restores wider-is-better")

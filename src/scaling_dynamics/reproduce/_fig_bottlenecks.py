@@ -243,7 +243,8 @@ def _iso_compute(cfg: dict, sim_budgets: np.ndarray, progress: bool | None
     for i, C in enumerate(sim_budgets):
         ok = np.isfinite(iso_th[i])
         fam = (i, sim_budgets.size)
-        series_a.append(theory(n_grid[ok], iso_th[i, ok], f"C = {C:.0e}", family=fam))
+        series_a.append(theory(n_grid[ok], iso_th[i, ok], f"C = {C:.0e}", family=fam,
+                               smooth=True))
         series_a.append(points(n_grid[ok], iso_sim[i, ok], iso_sem[i, ok], family=fam))
         j = int(np.nanargmin(iso_th[i]))
         series_a.append(theory([n_grid[j]], [iso_th[i, j]], family=fam, style="*"))

@@ -10,6 +10,10 @@ Series kinds
     ``simulation``: points with error bars of one standard error (``style`` a marker;
     ``open=True`` for hollow markers); ``guide``: a dotted reference power law;
     ``hline``: a horizontal reference line at ``y[0]``.
+
+A theory line with ``smooth=True`` holds a few exact points (e.g. an iso-compute curve at the
+simulated sizes); it is drawn as a monotone cubic through them in log-log space rather than
+as a polyline. The record holds only the exact points.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ __all__ = ["Series", "Panel", "FigureData", "theory", "points", "guide", "hline"
 class Series(Record):
     """One drawn curve (see the module notes for ``kind``); its record holds the numbers."""
 
-    _dict_exclude = ("sem", "color", "family", "style", "open")
+    _dict_exclude = ("sem", "color", "family", "style", "open", "smooth")
 
     kind: str
     x: np.ndarray
@@ -39,16 +43,17 @@ class Series(Record):
     family: tuple[int, int] | None = None
     style: str | None = None
     open: bool = False
+    smooth: bool = False
 
     def _dict_extra(self) -> dict[str, Any]:
         return {} if self.sem is None else {"sem": self.sem}
 
 
 def theory(x: Any, y: Any, label: str | None = None, *, family: tuple[int, int] | None = None,
-           color: Any = None, style: str = "-") -> Series:
-    """A theory line."""
+           color: Any = None, style: str = "-", smooth: bool = False) -> Series:
+    """A theory line (``smooth``: drawn as a smooth curve through few points, log-log)."""
     return Series("theory", np.asarray(x, float), np.asarray(y, float), None, label, color,
-                  family, style)
+                  family, style, smooth=smooth)
 
 
 def points(x: Any, y: Any, sem: Any, label: str | None = None, *,

@@ -1,14 +1,17 @@
 """The HTML report of a reproduction: ``DIR/index.html``, self-contained, opens offline.
 
-One page with every figure found in ``DIR`` (the PNGs next to it, linked by relative
-path), its caption and parameters, the statement of whether theory and simulation agree
+One page with every figure found in ``DIR`` (each PNG embedded in the page as a base64
+``data:`` URI, so that ``index.html`` alone can be sent to someone; the PNGs stay next to
+it), its caption and parameters, the statement of whether theory and simulation agree
 within 3 standard errors (and, where not, which curve and where), a table of every
 measured exponent against its closed form, and a summary table at the top. Styles are
-inline; there is no script and nothing is fetched from the network.
+inline; there is no script and nothing is fetched from the network or read from another
+file.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
 import json
@@ -139,13 +142,27 @@ def _exponent_table(results: Sequence[FigureResult]) -> str:
     )
 
 
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
+         ".jpeg": "image/jpeg"}
+
+
+def _data_uri(path: str) -> str | None:
+    """The image at ``path`` as a ``data:`` URI (base64), or None when it is not there."""
+    mime = _MIME.get(os.path.splitext(path)[1].lower())
+    if mime is None or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as fh:
+        return f"data:{mime};base64,{base64.b64encode(fh.read()).decode('ascii')}"
+
+
 def _figure_section(r: FigureResult, out_dir: str) -> str:
     png = os.path.basename(r.path)
     parts = [f"<section id=\"{_e(r.name)}\"><h2>{_e(r.title)} <small>"
              f"(<code>{_e(r.name)}</code>)</small></h2>"]
-    if os.path.isfile(os.path.join(out_dir, png)):
-        parts.append(f"<figure><img src=\"{_e(png)}\" alt=\"{_e(r.title)}\">"
-                     f"<figcaption>{_e(r.caption)}</figcaption></figure>")
+    uri = _data_uri(os.path.join(out_dir, png))
+    if uri is not None:
+        parts.append(f"<figure><img src=\"{uri}\" alt=\"{_e(r.title)}\" "
+                     f"title=\"{_e(png)}\"><figcaption>{_e(r.caption)}</figcaption></figure>")
     else:
         parts.append(f"<p class=\"bad\">The image {_e(png)} is missing from this folder.</p>"
                      f"<p>{_e(r.caption)}</p>")
@@ -181,8 +198,8 @@ def write_report(results: Sequence[FigureResult], out_dir: str | os.PathLike[str
                  command: str | None = None) -> str:
     """Write ``<out_dir>/index.html`` for ``results``; return its path.
 
-    The page links each PNG by its file name (the images must lie in ``out_dir``, where
-    the figure functions write them).
+    Each PNG (which must lie in ``out_dir``, where the figure functions write them) is
+    embedded in the page, so the one file shows every figure wherever it is opened.
     """
     out_dir = os.fspath(out_dir)
     if not os.path.isdir(out_dir):
