@@ -219,8 +219,9 @@ def _newton(ms: ModeSet, iN, iP, z, R1, R3, tol, max_iter):
     return R1, R3, res, iters, done
 
 
-def _physical(ms: ModeSet, z, R1, R3) -> np.ndarray:
-    """Branch check: Im H_k Im z <= 0 for every node, real responses in (0, 1] on the real axis."""
+def _physical(ms: ModeSet, z, R1, R3, iN: float, iP: float) -> np.ndarray:
+    """Branch check: Im H_k Im z <= 0 for every node, real responses in (0, 1] on the real axis,
+    and the degrees of freedom inside their hull (:func:`_inside_dof_hull`)."""
     rho = R1 * R3
     ok = np.isfinite(rho)
     real = z.imag == 0.0
@@ -252,8 +253,39 @@ def _physical(ms: ModeSet, z, R1, R3) -> np.ndarray:
             (sign * lo >= -slack)
             & (sign * hi >= -slack)
             & (sign * cross <= 1e-9 * np.abs(rc) * np.abs(zc))
+            & _inside_dof_hull(ms, zc, R1[cplx], R3[cplx], iN, iP)
         )
     return ok
+
+
+#: Relative slack of the hull test (round-off; a spurious root misses by sin(arg z) >= 0.07).
+_HULL_SLACK = 1e-3
+
+
+def _inside_dof_hull(ms: ModeSet, z, R1, R3, iN: float, iP: float) -> np.ndarray:
+    r"""Whether the degrees of freedom :math:`d(z)` are those of a positive timescale measure.
+
+    Summing the response equations gives :math:`R_3 = 1 - d/N`, :math:`R_1 = 1 - d/P` with
+    :math:`d(z) = \sum_k (1 - zH_k) = \int_0^\infty \frac{u}{u+z}\,d\nu(u)` (``nu`` the
+    summed timescale densities, of mass at most :math:`n = \min(N, P)`). So :math:`d/n` lies
+    in the convex hull of the arc :math:`\{u/(u+z): u \ge 0\}`: with
+    :math:`s = n/d - 1`, :math:`\operatorname{Im}(s\bar z)\operatorname{Im} z \le 0`.
+    The equations have a second, spurious root with :math:`d \approx \max(N, P)` (at small
+    ``|z|``: :math:`R_1 \to 0` and :math:`R_3 \to 1 - P/N < 0` when ``N < P``), on which
+    :math:`\rho/z` is real and positive to leading order, so the sign tests on
+    :math:`H_k` cannot see it; there ``s`` is close to the negative number ``n/max(N,P) - 1``
+    and the test fails by :math:`\sin\arg z`. ``n - d = n R`` (``R`` the response of the
+    smaller size) keeps ``s`` exact to round-off when ``d`` is close to ``n``.
+    """
+    use3 = iN >= iP  # n = N <= P: n - d = N R3; else n - d = P R1
+    n_r = (R3 / iN) if use3 else (R1 / iP)
+    rho = R1 * R3
+    d = rho * rdot(1.0 / (z[:, None] + rho[:, None] * ms.eigenvalues[None, :]),
+                   ms.eigenvalues * ms.weights)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        s = n_r / d
+        test = np.sign(z.imag) * (s * z.conj()).imag
+        return np.isfinite(s) & (test <= _HULL_SLACK * np.abs(s) * np.abs(z))
 
 
 def solve_on_modes(
@@ -297,7 +329,7 @@ def solve_on_modes(
         r1, r3, rs, it, ok = _newton(
             ms, iN, iP, zz[sl], R1[sl].copy(), R3[sl].copy(), tol, max_iter
         )
-        ok &= _physical(ms, zz[sl], r1, r3)
+        ok &= _physical(ms, zz[sl], r1, r3, iN, iP)
         R1[sl], R3[sl], res[sl], iters[sl], conv[sl] = r1, r3, rs, it, ok
     failed = np.flatnonzero(~conv)
     if failed.size:
@@ -350,7 +382,7 @@ def _fixed_point_then_newton(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, t
             n_it[live] += 1
             live = live[np.isfinite(step) & (step > _FIXED_POINT_TOL)]
     a1, a3, rr, it, ok = _newton(ms, iN, iP, zf, r1, r3, tol, max_iter)
-    ok &= _physical(ms, zf, a1, a3)
+    ok &= _physical(ms, zf, a1, a3, iN, iP)
     R1[failed] = np.where(ok, a1, R1[failed])
     R3[failed] = np.where(ok, a3, R3[failed])
     res[failed] = np.where(ok, rr, res[failed])
@@ -376,7 +408,7 @@ def _continuation(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_ite
             continue
         zs = zf[sel] * q**m
         a1, a3, rr, it, ok = _newton(ms, iN, iP, zs, r1[sel].copy(), r3[sel].copy(), tol, max_iter)
-        ok &= _physical(ms, zs, a1, a3)
+        ok &= _physical(ms, zs, a1, a3, iN, iP)
         r1[sel], r3[sel], rs[sel] = a1, a3, rr
         total[sel] += it
         alive[sel[~ok]] = False
