@@ -57,6 +57,8 @@ from ._modesums import ModeSet, expected_nodes, mode_set
 
 __all__ = ["Responses", "solve_responses", "solve_on_modes"]
 
+#: valid_for(scale) needs tail_eigenvalue <= 0.015 * scale (see _modesums)
+_TAIL_RATIO_HINT = 0.015
 _MAX_STEP = 2.0  # largest change of log R in one Newton step
 _CHUNK = 4_000_000  # z x nodes per block of work
 _FIXED_POINT_ITER = 2000
@@ -121,6 +123,13 @@ def solve_with_valid_modes(
         if not ms.valid_for(scale):
             ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
             resp = solve(ms)
+            scale = float(np.min(np.abs(resp.z / resp.rho)))
+        if not ms.valid_for(scale):  # K1 hit its cap: the tail rule would be wrong
+            raise InvalidParameterError(
+                f"`times`: the compressed power law (b = {spectrum.b}, sums up to mode 1e30) "
+                f"resolves timescales 1/|z/rho| up to {_TAIL_RATIO_HINT / ms.tail_eigenvalue:.3g}; "
+                f"these times need {1.0 / scale:.3g}. Use earlier times."
+            )
     return ms, resp
 
 
