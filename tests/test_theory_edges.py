@@ -85,6 +85,18 @@ def test_small_model_late_times_match_simulation(N):
     assert np.all(theory.test_loss < spec.initial_loss)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("N", range(1, 9))
+def test_small_model_late_times_match_simulation_larger(N):
+    spec = Spectrum.power_law(1.7, 1.3, M=2000)
+    times = np.array([1e3, 1e9, 1e11])
+    theory = predict(spec, N, 1500, times)
+    sim = simulate(spec, N, 1500, times, n_seeds=64, seed=29)
+    dev = deviations(theory, sim)
+    for key in ("test_loss", "train_loss"):
+        assert np.all(np.abs(dev[key]) < 3.5), (N, key, dev[key])
+
+
 @pytest.mark.parametrize("N", range(1, 9))
 def test_small_model_is_consistent_in_M(N):
     """The issue's case (P = 12000, t up to 1e11): M = 1e6, 1e7 and inf agree to 1 %."""

@@ -32,8 +32,11 @@ large-``|z|`` limit) are solved again by continuation along the ray ``z s``,
 ``s = 4^m, ..., 4, 1``, each stage starting from the last. A converged solution is
 accepted only on the physical branch: for :math:`\operatorname{Im} z \ne 0` every
 :math:`H_k(z)` must have :math:`\operatorname{Im} H_k\,\operatorname{Im} z \le 0` (it is the
-Stieltjes transform of a positive measure), and for real ``z > 0`` the responses
-must be real and in ``(0, 1]``. Anything else raises :class:`ConvergenceError`
+Stieltjes transform of a positive measure), the degrees of freedom
+:math:`d = \sum_k (1 - zH_k)` must lie in the hull allowed by a positive timescale
+measure of mass :math:`\le \min(N, P)` (this rejects a second root of the equations,
+:math:`d \approx \max(N, P)`, that Newton finds at small ``|z|`` when N << P or P << N),
+and for real ``z > 0`` the responses must be real and in ``(0, 1]``. Anything else raises :class:`ConvergenceError`
 naming the point and the reason; no NaN is ever returned.
 
 Cost: about 6-10 iterations of O(n_z x n_modes) each; with a compressed spectrum
@@ -294,7 +297,8 @@ def _inside_dof_hull(ms: ModeSet, z, R1, R3, iN: float, iP: float) -> np.ndarray
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         s = n_r / d
         test = np.sign(z.imag) * (s * z.conj()).imag
-        return np.isfinite(s) & (test <= _HULL_SLACK * np.abs(s) * np.abs(z))
+        # d underflowing to 0 (|z| beyond the spectrum by 1e300) is the large-|z| branch
+        return ~np.isfinite(s) | (test <= _HULL_SLACK * np.abs(s) * np.abs(z))
 
 
 def solve_on_modes(
