@@ -2,7 +2,7 @@
 
 Every check compares the theory with something independent of it:
 
-* the exact simulator, at small N and late times with M > P (where the response
+* the exact simulator, at small N (or small P) and late times with M > P (where the response
   equations have a second, spurious root that the solver used to land on: the old code
   printed negative losses of -1e14, or wrong positive ones, at t >= 1e9);
 * the closed form :math:`L(t) = \\sum_k \\lambda_k (w^*_k)^2 e^{-2\\lambda_k t}` at
@@ -110,6 +110,26 @@ def test_small_model_is_consistent_in_M(N):
         assert np.all(c.test_loss < Spectrum.power_law(1.7, 1.3, M=M).initial_loss)
     np.testing.assert_allclose(losses[1e6], losses[INF], rtol=0.01)
     np.testing.assert_allclose(losses[1e7], losses[INF], rtol=0.01)
+
+
+@pytest.mark.parametrize("P", [1, 2, 4, 8])
+def test_few_samples_large_model_late_times_match_simulation(P):
+    """The mirror case P << N < M: the spurious root then has R3 -> 0, R1 -> 1 - N/P < 0."""
+    spec = Spectrum.power_law(1.7, 1.3, M=800)
+    times = np.array([1e9, 1e11])
+    theory = predict(spec, 500, P, times)
+    sim = simulate(spec, 500, P, times, n_seeds=48, seed=41)
+    dev = deviations(theory, sim)
+    for key in ("test_loss", "train_loss"):
+        assert np.all(np.abs(dev[key]) < 3.5), (P, key, dev[key])
+
+
+@pytest.mark.parametrize("P", [1, 2, 5])
+def test_few_samples_is_consistent_in_M(P):
+    times = np.array([1e9, 1e11])
+    losses = [predict(Spectrum.power_law(1.7, 1.3, M=M), 12000, P, times).test_loss
+              for M in (1e6, INF)]
+    np.testing.assert_allclose(losses[0], losses[1], rtol=0.01)
 
 
 def test_single_feature_with_many_samples_is_not_refused():
