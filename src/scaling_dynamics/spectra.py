@@ -31,6 +31,8 @@ __all__ = ["Spectrum", "MAX_MATERIALISED_MODES", "check_spectrum"]
 
 #: Largest number of modes whose arrays are built in memory (8 bytes x 2 arrays each).
 MAX_MATERIALISED_MODES = 50_000_000
+#: Power laws with more modes get L(0) from Hurwitz zeta values (no arrays, ~1e-15 relative).
+_ZETA_ABOVE = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,10 +196,11 @@ class Spectrum:
 
         For an infinite power law this is :math:`\zeta(a)`.
         """
-        if self.is_power_law and not self.is_finite:
-            from scipy.special import zeta
+        if self.is_power_law and (not self.is_finite or self.M > _ZETA_ABOVE):
+            from scipy.special import zeta  # Hurwitz: sum_{k=1}^M k^-a without arrays
 
-            return float(zeta(self.a))
+            tail = 0.0 if not self.is_finite else float(zeta(self.a, self.M + 1.0))
+            return float(zeta(self.a)) - tail
         return float(np.sum(self.task_power))
 
     def with_sigma(self, sigma: float) -> Spectrum:

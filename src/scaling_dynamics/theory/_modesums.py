@@ -76,7 +76,12 @@ _NODES_PER_PANEL = 16  # Gauss-Legendre nodes per panel in log x
 _PANELS_PER_DECADE = 3
 _TAIL_NODES = 6  # interpolatory nodes of the zeta tail rule
 _TAIL_RATIO = 1e-2  # lambda_T <= _TAIL_RATIO * min_scale
-_MAX_K1 = 1e15
+_DEFAULT_K1 = 1e15  # K1 when no scale is given (min_scale = 0)
+#: Largest K1: lambda_T = 1e-30^b resolves gradient-flow times up to ~1e28 at any b > 1.
+_MAX_K1 = 1e30
+#: Above this K1 the upper Euler-Maclaurin correction (relative size < 1/K1^2 of the sum)
+#: is dropped: the half-integer nodes K1 + 1/2 +- 3/2 are not representable in float64.
+_EM_END_MAX = 2.0**50
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,7 +183,7 @@ def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
     if math.isfinite(min_scale) and min_scale > 0:
         k_tail = (_TAIL_RATIO * min_scale) ** (-1.0 / b)
     else:
-        k_tail = _MAX_K1
+        k_tail = _DEFAULT_K1
     K0 = _HEAD
     K1 = float(min(max(math.ceil(k_tail), 4 * K0), _MAX_K1))
     if math.isfinite(M) and K1 >= M:
@@ -234,7 +239,8 @@ def _body_rule(K0: int, K1: float) -> tuple[np.ndarray, np.ndarray]:
     d1 = np.array([1.0, -27.0, 27.0, -1.0]) / 24.0  # F'(m)   from F(m-3/2), F(m-1/2), F(m+1/2), F(m+3/2)
     d3 = np.array([-1.0, 3.0, -3.0, 1.0])  # F'''(m)
     offsets = np.array([-1.5, -0.5, 0.5, 1.5])
-    for m, sign in ((K0 - 0.5, -1.0), (K1 + 0.5, 1.0)):
+    ends = ((K0 - 0.5, -1.0), (K1 + 0.5, 1.0)) if K1 <= _EM_END_MAX else ((K0 - 0.5, -1.0),)
+    for m, sign in ends:
         # sum = integral - sign-aware [ F'/24 - 7 F'''/5760 ]_{a}^{b}
         xs.append(m + offsets)
         cs.append(-sign * (d1 / 24.0 - 7.0 * d3 / 5760.0))
@@ -297,8 +303,9 @@ def mode_set(spectrum: Spectrum, *, min_scale: float = 0.0, compress: str = "aut
     min_scale : float
         Smallest :math:`|z/\rho(z)|` the sums will be evaluated at (a compressed set
         is accurate for functions of :math:`\lambda` whose singularities lie at
-        distance ``>= min_scale``); ignored by exact sets. ``0`` builds the largest
-        compressed set (``K1`` = 1e15).
+        distance ``>= min_scale``); ignored by exact sets. ``0`` builds a set with
+        ``K1`` = 1e15; a positive scale may push ``K1`` up to 1e30 (then check
+        :meth:`ModeSet.valid_for`).
     compress : {"auto", "on", "off"}
         ``"auto"`` compresses power laws with more than 2048 modes (and M = inf);
         ``"on"`` compresses any power law; ``"off"`` sums mode by mode (finite M only).

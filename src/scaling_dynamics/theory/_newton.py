@@ -145,8 +145,9 @@ def _newton_step(r1, r3, a, b, g1, g2, iN, iP):
     return dx1, dx3, scale.copy()
 
 
-def physical(ms: ModeSet, z, R1, R3) -> np.ndarray:
-    """Branch check: Im H_k Im z <= 0 for every node, real responses in (0, 1] on the real axis."""
+def physical(ms: ModeSet, z, R1, R3, iN: float, iP: float) -> np.ndarray:
+    """Branch check: Im H_k Im z <= 0 for every node, real responses in (0, 1] on the real axis,
+    and the degrees of freedom inside their hull (:func:`_inside_dof_hull`)."""
     rho = R1 * R3
     ok = np.isfinite(rho)
     real = z.imag == 0.0
@@ -178,8 +179,40 @@ def physical(ms: ModeSet, z, R1, R3) -> np.ndarray:
             (sign * lo >= -slack)
             & (sign * hi >= -slack)
             & (sign * cross <= 1e-9 * np.abs(rc) * np.abs(zc))
+            & _inside_dof_hull(ms, zc, R1[cplx], R3[cplx], iN, iP)
         )
     return ok
+
+
+#: Relative slack of the hull test (round-off; a spurious root misses by sin(arg z) >= 0.07).
+_HULL_SLACK = 1e-3
+
+
+def _inside_dof_hull(ms: ModeSet, z, R1, R3, iN: float, iP: float) -> np.ndarray:
+    r"""Whether the degrees of freedom :math:`d(z)` are those of a positive timescale measure.
+
+    Summing the response equations gives :math:`R_3 = 1 - d/N`, :math:`R_1 = 1 - d/P` with
+    :math:`d(z) = \sum_k (1 - zH_k) = \int_0^\infty \frac{u}{u+z}\,d\nu(u)` (``nu`` the
+    summed timescale densities, of mass at most :math:`n = \min(N, P)`). So :math:`d/n` lies
+    in the convex hull of the arc :math:`\{u/(u+z): u \ge 0\}`: with
+    :math:`s = n/d - 1`, :math:`\operatorname{Im}(s\bar z)\operatorname{Im} z \le 0`.
+    The equations have a second, spurious root with :math:`d \approx \max(N, P)` (at small
+    ``|z|``: :math:`R_1 \to 0` and :math:`R_3 \to 1 - P/N < 0` when ``N < P``), on which
+    :math:`\rho/z` is real and positive to leading order, so the sign tests on
+    :math:`H_k` cannot see it; there ``s`` is close to the negative number ``n/max(N,P) - 1``
+    and the test fails by :math:`\sin\arg z`. ``n - d = n R`` (``R`` the response of the
+    smaller size) keeps ``s`` exact to round-off when ``d`` is close to ``n``.
+    """
+    use3 = iN >= iP  # n = N <= P: n - d = N R3; else n - d = P R1
+    n_r = (R3 / iN) if use3 else (R1 / iP)
+    rho = R1 * R3
+    d = rho * rdot(1.0 / (z[:, None] + rho[:, None] * ms.eigenvalues[None, :]),
+                   ms.eigenvalues * ms.weights)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        s = n_r / d
+        test = np.sign(z.imag) * (s * z.conj()).imag
+        # d underflowing to 0 (|z| beyond the spectrum by 1e300) is the large-|z| branch
+        return ~np.isfinite(s) | (test <= _HULL_SLACK * np.abs(s) * np.abs(z))
 
 
 def fixed_point_then_newton(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter):
@@ -209,7 +242,7 @@ def fixed_point_then_newton(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, to
             n_it[live] += 1
             live = live[np.isfinite(step) & (step > _FIXED_POINT_TOL)]
     a1, a3, rr, it, ok = newton(ms, iN, iP, zf, r1, r3, tol, max_iter)
-    ok &= physical(ms, zf, a1, a3)
+    ok &= physical(ms, zf, a1, a3, iN, iP)
     R1[failed] = np.where(ok, a1, R1[failed])
     R3[failed] = np.where(ok, a3, R3[failed])
     res[failed] = np.where(ok, rr, res[failed])
@@ -235,7 +268,7 @@ def continuation(ms, iN, iP, zz, R1, R3, res, iters, conv, failed, tol, max_iter
             continue
         zs = zf[sel] * q**m
         a1, a3, rr, it, ok = newton(ms, iN, iP, zs, r1[sel].copy(), r3[sel].copy(), tol, max_iter)
-        ok &= physical(ms, zs, a1, a3)
+        ok &= physical(ms, zs, a1, a3, iN, iP)
         r1[sel], r3[sel], rs[sel] = a1, a3, rr
         total[sel] += it
         alive[sel[~ok]] = False

@@ -34,6 +34,9 @@ from ._newton import rdot as rdot  # re-exported: _discrete, _sgd, _correlations
 
 __all__ = ["Responses", "solve_responses", "solve_on_modes", "solve_along_path", "rdot"]
 
+#: valid_for(scale) needs tail_eigenvalue <= 0.015 * scale (see _modesums)
+_TAIL_RATIO_HINT = 0.015
+
 _CHUNK = 4_000_000  # z x nodes per block of work
 
 
@@ -95,6 +98,13 @@ def solve_with_valid_modes(
         if not ms.valid_for(scale):
             ms = mode_set(spectrum, min_scale=0.5 * scale, compress=compress)
             resp = solve(ms)
+            scale = float(np.min(np.abs(resp.z / resp.rho)))
+        if not ms.valid_for(scale):  # K1 hit its cap: the tail rule would be wrong
+            raise InvalidParameterError(
+                f"`times`: the compressed power law (b = {spectrum.b}, sums up to mode 1e30) "
+                f"resolves timescales 1/|z/rho| up to {_TAIL_RATIO_HINT / ms.tail_eigenvalue:.3g}; "
+                f"these times need {1.0 / scale:.3g}. Use earlier times."
+            )
     return ms, resp
 
 
@@ -139,7 +149,7 @@ def solve_on_modes(
         r1, r3, rs, it, ok = newton(
             ms, iN, iP, zz[sl], R1[sl].copy(), R3[sl].copy(), tol, max_iter
         )
-        ok &= physical(ms, zz[sl], r1, r3)
+        ok &= physical(ms, zz[sl], r1, r3, iN, iP)
         R1[sl], R3[sl], res[sl], iters[sl], conv[sl] = r1, r3, rs, it, ok
     failed = np.flatnonzero(~conv)
     if failed.size:

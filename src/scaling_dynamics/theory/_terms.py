@@ -29,7 +29,8 @@ def clip_round_off(name: str, loss: np.ndarray, spectrum: Spectrum) -> np.ndarra
     if worst < -ROUND_OFF * scale:
         raise ConvergenceError(
             f"the theory produced a negative {name} loss ({worst:.3g}, loss scale "
-            f"{scale:.3g}); try more contour nodes (n_nodes) or report the problem."
+            f"{scale:.3g}): a failure of the numerics, not of the inputs; please report it "
+            "with the full command or call."
         )
     return np.maximum(loss, 0.0)
 
