@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import InvalidParameterError
+from .._validation import read_input_text
 from ..tasks import Param
 from ._axes import MAX_POINTS, expand_axis
 from ._keys import canonical_json, derive_seed, point_key
@@ -142,6 +143,10 @@ class Grid:
 
 
 # --------------------------------------------------------------------------- parsing
+#: The largest grid file read (a guard against a FIFO or /dev/zero given as the grid).
+MAX_GRID_BYTES = 16 << 20
+
+
 def load_grid(path: str | os.PathLike[str]) -> Grid:
     """Read and validate a TOML grid file; see ``docs/sweeps.md`` for the schema.
 
@@ -151,16 +156,9 @@ def load_grid(path: str | os.PathLike[str]) -> Grid:
         With a one-line message naming the file, the key and the problem.
     """
     path = os.fspath(path)
+    text = read_input_text(path, "grid file", limit=MAX_GRID_BYTES)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise InvalidParameterError(f"cannot read grid file {path!r}: {exc.strerror}.") from None
-    try:
-        text = raw.decode("utf-8")
         data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise InvalidParameterError(f"{path}: not a UTF-8 text file.") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"{path}: not valid TOML: {exc}.") from None
     return parse_grid(data, source=path, text=text)

@@ -36,6 +36,7 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from .._records import Record
+from .._validation import read_input_text
 from .._version import __version__
 from ._grid import canonical_json, point_key
 
@@ -45,6 +46,7 @@ STORE_FORMAT = "scaling-dynamics sweep store v1"
 POINT_FORMAT = "scaling-dynamics sweep point v1"
 _KEY_FILE = re.compile(r"^([0-9a-f]{24})\.json$")
 _STATUSES = ("ok", "failed")
+_MAX_MARKER_BYTES = 1 << 16
 
 
 def result_checksum(result: Any) -> str:
@@ -217,9 +219,8 @@ class Store:
     def _check_marker(self) -> None:
         marker = os.path.join(self.path, "store.json")
         try:
-            with open(marker, encoding="utf-8") as fh:
-                info = json.load(fh)
-        except (OSError, ValueError):
+            info = json.loads(read_input_text(marker, "store marker", limit=_MAX_MARKER_BYTES))
+        except ValueError:  # InvalidParameterError included: unreadable, too big, not JSON
             info = None
         if not isinstance(info, dict) or info.get("format") != STORE_FORMAT:
             raise InvalidParameterError(
@@ -244,13 +245,14 @@ class Store:
     def read(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """``(record, None)`` for a sound record, ``(None, reason)`` otherwise."""
         path = self.point_path(key)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return None, "missing"
-        except (OSError, UnicodeDecodeError) as exc:
-            return None, f"cannot be read ({exc})"
+        try:
+            text = read_input_text(path, "point record")
+        except InvalidParameterError as exc:  # a FIFO, too big, not UTF-8, vanished...
+            if not os.path.lexists(path):
+                return None, "missing"
+            return None, f"cannot be read ({str(exc).split(': ', 1)[-1].rstrip('.')})"
         try:
             record = json.loads(text)
         except ValueError as exc:
@@ -327,17 +329,17 @@ class Store:
             return events
         for name in names:
             try:
-                with open(os.path.join(self.log_dir, name), encoding="utf-8") as fh:
-                    for line in fh:
-                        try:
-                            event = json.loads(line)
-                        except ValueError:
-                            continue  # a line cut by a kill
-                        if isinstance(event, dict):
-                            event.setdefault("run", name[:-6])
-                            events.append(event)
-            except OSError:
-                continue
+                text = read_input_text(os.path.join(self.log_dir, name), "journal")
+            except InvalidParameterError:
+                continue  # unreadable: journals are evidence, never needed to load results
+            for line in text.splitlines():
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a kill
+                if isinstance(event, dict):
+                    event.setdefault("run", name[:-6])
+                    events.append(event)
         return events
 
 
