@@ -145,3 +145,23 @@ def test_a_killed_sweep_resumes_without_recomputing(tmp_path):
     assert rerun == set(grid.keys) - {n[:-5] for n in before}
     frame = load(store)
     assert frame.groupby("point").size().eq(4).all() and frame["point"].nunique() == 10
+
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_store_files_follow_the_umask(tmp_path, umask, mode):
+    from scaling_dynamics.sweeps import parse_grid
+
+    grid = parse_grid({"command": "exponents", "options": {"b": 1.3}, "axes": {"a": [1.5, 2]}},
+                      text="# a grid file\n")
+    old = os.umask(umask)
+    try:
+        run_sweep(grid, tmp_path / "store", jobs=1, progress=False)
+    finally:
+        os.umask(old)
+    store = tmp_path / "store"
+    files = [store / "store.json", *store.glob("points/*.json"), *store.glob("grids/*.toml"),
+             *store.glob("log/*.jsonl")]
+    assert len(files) == 5
+    for path in files:
+        assert path.stat().st_mode & 0o777 == mode, path

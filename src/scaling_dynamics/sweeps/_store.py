@@ -54,11 +54,31 @@ def result_checksum(result: Any) -> str:
     return hashlib.sha256(canonical_json(result).encode()).hexdigest()
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where /proc tells it (os.umask can
+    only be read by setting it, which would race with other threads creating files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(folder: str, name: str, text: str, *, durable: bool = True) -> str:
-    """Write ``text`` to ``folder/name`` atomically (temporary file, fsync, os.replace)."""
+    """Write ``text`` to ``folder/name`` atomically (temporary file, fsync, os.replace).
+
+    The file gets the mode any tool would give a new file, ``0o666 & ~umask`` (the
+    temporary file ``mkstemp`` makes is private, ``0o600``, until it is complete).
+    """
     final = os.path.join(folder, name)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
