@@ -19,7 +19,7 @@ from .._records import Record
 from .._validation import check_int
 from .._version import __version__
 from ._executors import Dask, Executor, Outcome, Processes, Serial
-from ._grid import Grid, Point, load_grid
+from ._grid import MAX_POINTS, Grid, Point, load_grid
 from ._keys import jsonable as _jsonable
 from ._store import POINT_FORMAT, SkippedFile, Store, result_checksum
 
@@ -135,6 +135,7 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool | None = None,
     on_stored: Callable[[Point, dict[str, Any]], None] | None = None,
+    max_points: int = MAX_POINTS,
 ) -> SweepReport:
     """Compute the points of ``grid`` that ``store`` does not hold yet.
 
@@ -155,6 +156,8 @@ def run_sweep(
         terminal.
     on_stored : callable, optional
         Called as ``on_stored(point, record)`` after each record is written.
+    max_points : int, optional
+        The largest grid accepted when ``grid`` is a path (:func:`load_grid`).
 
     Returns
     -------
@@ -170,7 +173,7 @@ def run_sweep(
     record for its key; corrupted files are reported and their points recomputed.
     """
     if not isinstance(grid, Grid):
-        grid = load_grid(grid)
+        grid = load_grid(grid, max_points=max_points)
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise InvalidParameterError(
             f"`scheduler` must be the address of a Dask scheduler, like tcp://host:8786; "
