@@ -6,6 +6,8 @@ Layout of a store directory::
     DIR/points/<key>.json      one record per point (the key names the file)
     DIR/log/<run>.jsonl        one journal per sweep process: each line a point it stored
     DIR/grids/<sha>.toml       the grid files that were run into the store
+    DIR/outputs/<key>/         the files of a point whose command writes a folder
+                               (compare, reproduce, scaling-figure): its --out
 
 A record is written to a temporary file in ``points/``, flushed and ``fsync``-ed,
 then renamed over ``<key>.json`` with ``os.replace``, which is atomic: a reader (or
@@ -192,6 +194,7 @@ class Store:
         self.points_dir = os.path.join(self.path, "points")
         self.log_dir = os.path.join(self.path, "log")
         self.grids_dir = os.path.join(self.path, "grids")
+        self.outputs_dir = os.path.join(self.path, "outputs")
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -204,7 +207,7 @@ class Store:
         marker = os.path.join(store.path, "store.json")
         if os.path.isdir(store.path) and not os.path.exists(marker):
             # a store that another sweep is creating right now has only these folders
-            ours = {"points", "log", "grids"}
+            ours = {"points", "log", "grids", "outputs"}
             entries = [e for e in os.listdir(store.path) if not e.startswith(".") and e not in ours]
             if entries:
                 raise InvalidParameterError(
@@ -251,6 +254,10 @@ class Store:
     # ----------------------------------------------------------------- points
     def point_path(self, key: str) -> str:
         return os.path.join(self.points_dir, f"{key}.json")
+
+    def output_dir(self, key: str) -> str:
+        """The folder of the files point ``key`` writes (its ``--out``; made by the task)."""
+        return os.path.join(self.outputs_dir, key)
 
     def write(self, record: dict[str, Any], *, durable: bool = True) -> str:
         """Write one point record atomically; returns its path."""
