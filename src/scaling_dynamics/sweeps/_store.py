@@ -80,7 +80,8 @@ def _write_atomic(folder: str, name: str, text: str, *, durable: bool = True) ->
     final = os.path.join(folder, name)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        if hasattr(os, "fchmod"):  # POSIX (Windows has no modes to follow)
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
