@@ -163,3 +163,74 @@ def test_example_grids_are_valid(name):
     command = "theory" if "theory" in name else "simulate"
     g = load_grid(path)
     assert g.command == command and g.n_points >= 12
+
+
+# --------------------------------------------------------------------------- bounded expansion
+HUGE_GRIDS = [
+    # one axis with a huge num (float and integer spellings), before expansion
+    ("[axes]\nN = { log = [1, 1e9], num = 1e12 }\n", 10**12),
+    # an integer range has at most one value per integer between its ends
+    ("[axes]\nN = { log = [1, 1000000000], num = 1000000000000 }\n", 10**9),
+    ("[axes]\nb = { linear = [1.1, 3], num = 1e18 }\n", 10**18),
+    # many modest axes whose product is huge
+    ("[axes]\nN = { log = [1, 1e9], num = 900 }\nP = { log = [1, 1e9], num = 900 }\n"
+     "a = { linear = [1.1, 3], num = 900 }\nb = { linear = [1.1, 3], num = 900 }\n", 900**4),
+    # cases multiply the axes
+    ("[axes]\nN = { log = [1, 1e9], num = 1000 }\nb = { linear = [1.1, 3], num = 200 }\n"
+     + "[[cases]]\noptimizer = \"gf\"\n" * 3, 3 * 1000 * 200),
+]
+
+
+@pytest.mark.parametrize(("axes", "count"), HUGE_GRIDS)
+def test_huge_grids_are_refused_with_the_count_before_expansion(tmp_path, axes, count):
+    import time
+
+    path = grid_file(tmp_path, BASE + axes)
+    start = time.perf_counter()
+    with pytest.raises(InvalidParameterError) as info:
+        load_grid(path)
+    assert time.perf_counter() - start < 5  # counted, never expanded
+    message = str(info.value)
+    assert f"the grid has {count} points" in message
+    assert "at most 100000 are allowed" in message and "--max-points" in message
+    assert "\n" not in message
+
+
+def test_max_points_raises_the_limit_and_integer_ranges_count_distinct_values(tmp_path):
+    text = BASE + "[axes]\nN = { log = [1, 1e9], num = 300 }\nb = [1.25, 1.5]\n"
+    path = grid_file(tmp_path, text)
+    with pytest.raises(InvalidParameterError, match="the grid has 600 points .*at most 500"):
+        load_grid(path, max_points=500)
+    assert load_grid(path, max_points=600).n_points == 600
+    # 10**6 values asked for between 1 and 1000: at most 1000 distinct integers, so allowed
+    dense = load_grid(grid_file(tmp_path, BASE + "[axes]\nN = { log = [1, 1000], num = 1e6 }\n",
+                                "dense.toml"))
+    assert dense.n_points == 1000 and dense.axes["N"][:3] == (1, 2, 3)
+    with pytest.raises(InvalidParameterError, match="`max_points` must be"):
+        load_grid(path, max_points=0)
+
+
+def test_expansion_is_linear_in_the_points(tmp_path):
+    """20,000 distinct values (the old de-duplication was quadratic: ~10 s here)."""
+    import time
+
+    path = grid_file(tmp_path, BASE + "[axes]\nN = { log = [1, 1e12], num = 20000 }\n")
+    start = time.perf_counter()
+    grid = load_grid(path)
+    assert grid.n_points == len(grid.axes["N"]) > 15_000
+    assert time.perf_counter() - start < 6
+
+
+def test_dry_run_shows_the_count_and_max_points_on_the_command_line(tmp_path, capsys):
+    path = grid_file(tmp_path, BASE + "[axes]\nN = { log = [1, 1e9], num = 300 }\n"
+                     "b = [1.25, 1.5]\n")
+    store = tmp_path / "store"
+    code = main(["sweep", str(path), "--store", str(store), "--dry-run"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "600 points of `simulate` (0 stored, 600 to compute)" in out
+    assert "N (300 values): 1, 1.07176688545, " in out and ", ..., 1000000000" in out
+    code = main(["sweep", str(path), "--store", str(store), "--dry-run", "--max-points", "100"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "the grid has 600 points" in err and "at most 100" in err
+    assert not os.path.exists(store)

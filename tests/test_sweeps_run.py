@@ -145,3 +145,61 @@ def test_a_killed_sweep_resumes_without_recomputing(tmp_path):
     assert rerun == set(grid.keys) - {n[:-5] for n in before}
     frame = load(store)
     assert frame.groupby("point").size().eq(4).all() and frame["point"].nunique() == 10
+
+
+# --------------------------------------------------------------------------- files of points
+def test_points_of_a_folder_writing_command_each_write_their_own_folder(tmp_path, monkeypatch):
+    """compare writes into --out (default ./compare): in a sweep every point gets its own
+    folder in the store, never the current directory, and the record says which."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    grid = tmp_path / "grid.toml"
+    grid.write_text('command = "compare"\n[options]\nM = 50\nP = 30\nseeds = 2\n'
+                    'times = "1,10"\n[axes]\nN = [10, 20]\n')
+    report = run_sweep(grid, tmp_path / "store", jobs=1, progress=False)
+    assert report.n_computed == 2 and report.n_failed == 0
+    assert os.listdir(cwd) == []
+    folders = set()
+    for key, rec in records(tmp_path / "store").items():
+        assert rec["out"] == f"outputs/{key}"
+        folder = tmp_path / "store" / rec["out"]
+        assert sorted(os.listdir(folder)) == ["comparison.png", "simulation.json", "theory.json"]
+        assert set(rec["result"]["files"].values()) == {
+            str(folder / n) for n in ("comparison.png", "simulation.json", "theory.json")}
+        assert rec["argv"][-2:] == ["--out", str(folder)]
+        folders.add(folder)
+    assert len(folders) == 2
+    # the two points' files differ: they were not overwritten by one another
+    sims = {json.loads((f / "simulation.json").read_text())["params"]["N"] for f in folders}
+    assert sims == {10, 20}
+
+
+def test_commands_that_write_folders_are_the_ones_the_sweep_gives_folders():
+    """Every task whose --out defaults to a folder declares writes_folder (and no other)."""
+    from scaling_dynamics.tasks import TASKS
+
+    for task in TASKS.values():
+        out = task.spec.params.get("out")
+        assert task.writes_folder == (out is not None and out.default is not None), task.name
+    assert {n for n, t in TASKS.items() if t.writes_folder} == {
+        "compare", "reproduce", "scaling-figure"}
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_store_files_follow_the_umask(tmp_path, umask, mode):
+    from scaling_dynamics.sweeps import parse_grid
+
+    grid = parse_grid({"command": "exponents", "options": {"b": 1.3}, "axes": {"a": [1.5, 2]}},
+                      text="# a grid file\n")
+    old = os.umask(umask)
+    try:
+        run_sweep(grid, tmp_path / "store", jobs=1, progress=False)
+    finally:
+        os.umask(old)
+    store = tmp_path / "store"
+    files = [store / "store.json", *store.glob("points/*.json"), *store.glob("grids/*.toml"),
+             *store.glob("log/*.jsonl")]
+    assert len(files) == 5
+    for path in files:
+        assert path.stat().st_mode & 0o777 == mode, path

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,7 +26,27 @@ __all__ = [
     "as_float_array",
     "parse_size",
     "open_npz",
+    "open_input",
+    "read_input_text",
+    "MAX_INPUT_BYTES",
+    "MAX_TEXT_BYTES",
 ]
+
+#: The largest binary input file read (``.npz`` spectra and data sets, also the sum of
+#: an archive's uncompressed members): 4 GiB. Larger files are refused before reading.
+MAX_INPUT_BYTES = 4 << 30
+
+#: The largest text input file read (CSV loss data, saved loss curves, grid files, sweep
+#: store records): 256 MiB.
+MAX_TEXT_BYTES = 256 << 20
+
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
 
 
 def _fmt(value: Any) -> str:
@@ -207,6 +228,99 @@ def check_times(name: str, values: Any, *, integer: bool = False) -> np.ndarray:
     return arr
 
 
+def _check_unpacked_size(archive: Any, what: str, path: Any) -> None:
+    """Refuse an archive whose members unpack to more than :data:`MAX_INPUT_BYTES`."""
+    members = getattr(getattr(archive, "zip", None), "infolist", lambda: [])()
+    total = sum(int(getattr(m, "file_size", 0)) for m in members)
+    if total > MAX_INPUT_BYTES:
+        raise InvalidParameterError(
+            f"cannot read {what} {path!r}: its arrays unpack to {_size_text(total)}, over the "
+            f"limit of {_size_text(MAX_INPUT_BYTES)} for {what}s."
+        )
+
+
+def _size_text(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n} bytes"
+
+
+@contextmanager
+def open_input(path: str | os.PathLike[str], what: str, *,
+               limit: int | None = None) -> Iterator[Any]:
+    """Open the user's file ``path`` for binary reading, bounded, for the ``with`` block.
+
+    The file is opened without blocking (``O_NONBLOCK``: a FIFO with no writer opens at
+    once) and its type checked before a byte is read: a FIFO, a device (``/dev/zero``),
+    a socket or a directory is refused in one line, and so is a regular file larger than
+    ``limit`` bytes, naming its size and the limit. The same path therefore never hangs
+    and never reads without end. Other errors (missing, no permission) become
+    ``"cannot read <what> '<path>': <reason>."``. ``limit`` defaults to
+    :data:`MAX_INPUT_BYTES`.
+    """
+    path = os.fspath(path)
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InvalidParameterError(
+            f"cannot read {what} {path!r}: {exc.strerror or exc}."
+        ) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((k for test, k in _FILE_KINDS if test(info.st_mode)), "not a regular file")
+            raise InvalidParameterError(
+                f"cannot read {what} {path!r}: it is {kind}, not a regular file; "
+                f"give the path of a file."
+            )
+        if info.st_size > limit:
+            raise InvalidParameterError(
+                f"cannot read {what} {path!r}: it is {_size_text(info.st_size)} "
+                f"({info.st_size} bytes), over the limit of {_size_text(limit)} for {what}s."
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        fh = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with fh:
+        yield fh
+
+
+def read_input_text(path: str | os.PathLike[str], what: str, *,
+                    limit: int | None = None,
+                    not_text: str = "it is not a UTF-8 text file") -> str:
+    """The UTF-8 text of the user's file ``path``, read through :func:`open_input`.
+
+    At most ``limit`` bytes are read even if the file grows while it is read; a file that
+    is not UTF-8 text is refused in one line (``not_text`` says why). ``limit`` defaults
+    to :data:`MAX_TEXT_BYTES`.
+    """
+    path = os.fspath(path)
+    limit = MAX_TEXT_BYTES if limit is None else limit
+    with open_input(path, what, limit=limit) as fh:
+        try:
+            raw = fh.read(limit + 1)
+        except OSError as exc:
+            raise InvalidParameterError(
+                f"cannot read {what} {path!r}: {exc.strerror or exc}."
+            ) from None
+    if len(raw) > limit:
+        raise InvalidParameterError(
+            f"cannot read {what} {path!r}: it is over the limit of {_size_text(limit)} for "
+            f"{what}s."
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidParameterError(
+            f"cannot read {what} {path!r}: {not_text}."
+        ) from None
+
+
 @contextmanager
 def open_npz(path: str | os.PathLike[str], what: str, hint: str) -> Iterator[Any]:
     """Open ``path`` as an ``.npz`` archive (no pickles) for the ``with`` block.
@@ -217,12 +331,14 @@ def open_npz(path: str | os.PathLike[str], what: str, hint: str) -> Iterator[Any
     ``"cannot read <what> '<path>': <reason>"``.
     """
     try:
-        with open(path, "rb") as fh:
+        with open_input(path, what) as fh:
             is_npz = fh.read(4) == b"PK\x03\x04"  # an .npz file is a zip archive
-        if not is_npz:
-            raise InvalidParameterError(f"cannot read {what} {path!r}: it is not an .npz archive; {hint}")
-        with np.load(path, allow_pickle=False) as archive:
-            yield archive
+            if not is_npz:
+                raise InvalidParameterError(f"cannot read {what} {path!r}: it is not an .npz archive; {hint}")
+            fh.seek(0)
+            with np.load(fh, allow_pickle=False) as archive:
+                _check_unpacked_size(archive, what, path)
+                yield archive
     except (OSError, ValueError) as exc:
         if isinstance(exc, InvalidParameterError):
             raise

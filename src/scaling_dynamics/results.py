@@ -26,6 +26,7 @@ import numpy as np
 
 from ._errors import InvalidParameterError
 from ._records import decode_plain, encode_plain, write_json
+from ._validation import read_input_text
 from ._version import __version__
 
 __all__ = ["LossCurves", "encode_params", "decode_params", "write_json"]
@@ -331,16 +332,8 @@ class LossCurves:
         """Read a file written by :meth:`save`."""
         path = os.fspath(path)
         suffix = os.path.splitext(path)[1].lower()
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except OSError as exc:
-            raise InvalidParameterError(f"cannot read {path!r}: {exc.strerror}.") from None
-        except UnicodeDecodeError:
-            raise InvalidParameterError(
-                f"{path!r} is not a LossCurves file: it is not text (expected the .json or .csv "
-                "that LossCurves.save writes)."
-            ) from None
+        text = read_input_text(path, "loss curves file", not_text=(
+            "it is not text (expected the .json or .csv that LossCurves.save writes)"))
         try:
             if suffix == ".json":
                 return cls.from_json(text)

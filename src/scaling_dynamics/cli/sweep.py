@@ -44,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    "(e.g. tcp://host:8786; needs the 'sweeps' extra)")
     r.add_argument("--dry-run", action="store_true",
                    help="check the grid and count the points to compute; run nothing")
+    r.add_argument("--max-points", type=_int, default=None, metavar="N",
+                   help="the largest grid accepted: a grid of more points is refused with its "
+                   "count before it is expanded (default 100000)")
     v = parser.add_argument_group("reading a store")
     v.add_argument("--summary", action="store_true",
                    help="print what the store holds: points, parameters, failures, skipped "
@@ -83,19 +86,25 @@ def _dry_run(args: argparse.Namespace, grid: Any) -> int:
             f"({present} stored, {grid.n_points - present} to compute)\n"
         )
         for name, values in grid.axes.items():
-            sys.stdout.write(f"  {name}: {', '.join(str(v) for v in values)}\n")
+            shown = [str(v) for v in values[:6]]
+            if len(values) > 8:
+                shown[-1:] = ["...", str(values[-1])]
+            else:
+                shown = [str(v) for v in values]
+            sys.stdout.write(f"  {name} ({len(values)} values): {', '.join(shown)}\n")
     return 0
 
 
 def _run_grid(args: argparse.Namespace) -> int:
     from .._errors import InvalidParameterError
-    from ..sweeps import load_grid, run_sweep
+    from ..sweeps import MAX_POINTS, load_grid, run_sweep
 
     if args.store is None:
         raise InvalidParameterError(
             "`store` is required to run a grid: add --store DIR (the folder of results)."
         )
-    grid = load_grid(args.target)
+    grid = load_grid(args.target,
+                     max_points=MAX_POINTS if args.max_points is None else args.max_points)
     if args.dry_run:
         return _dry_run(args, grid)
     try:
@@ -180,7 +189,8 @@ def run(args: argparse.Namespace) -> int:
                 f"`store` is given twice: {target!r} and --store {args.store!r}."
             )
         for flag, value in (("--jobs", args.jobs), ("--scheduler", args.scheduler),
-                            ("--dry-run", args.dry_run or None)):
+                            ("--dry-run", args.dry_run or None),
+                            ("--max-points", args.max_points)):
             if value is not None:
                 raise InvalidParameterError(
                     f"`{flag.lstrip('-')}` applies to running a grid file; {target!r} is a store "

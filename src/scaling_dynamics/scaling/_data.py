@@ -8,6 +8,7 @@ happens here, once, with messages that name the column and the offending row.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._validation import read_input_text
 
 __all__ = ["LossTable", "as_loss_table", "read_loss_table", "COLUMN_ALIASES"]
 
@@ -155,13 +157,9 @@ def read_loss_table(
         finite number (the message names the line).
     """
     path = os.fspath(path)
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = [r for r in csv.reader(f) if r and not r[0].lstrip().startswith("#")]
-    except OSError as exc:
-        raise InvalidParameterError(f"cannot read {path!r}: {exc.strerror or exc}.") from None
-    except UnicodeDecodeError:
-        raise InvalidParameterError(f"cannot read {path!r}: it is not a UTF-8 text file.") from None
+    text = read_input_text(path, "loss data file")
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""))
+            if r and not r[0].lstrip().startswith("#")]
     if not rows:
         raise InvalidParameterError(f"{path}: the file is empty; expected a CSV with a header row.")
     header, body = rows[0], rows[1:]

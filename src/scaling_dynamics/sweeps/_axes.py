@@ -15,10 +15,12 @@ import numpy as np
 from .._errors import InvalidParameterError
 from ._options import fmt as _fmt
 
-__all__ = ["expand_axis", "MAX_POINTS"]
+__all__ = ["expand_axis", "axis_size", "MAX_POINTS"]
 
-#: The largest grid accepted (a guard against a typo like num = 1e9).
-MAX_POINTS = 1_000_000
+#: The largest grid accepted by default (a guard against a typo like num = 1e9): its
+#: points are counted before anything is expanded, and a grid with more is refused with
+#: the count (``max_points=`` / ``sweep --max-points`` raise the limit).
+MAX_POINTS = 100_000
 
 _RANGE_KINDS = ("log", "linear")
 _SIGNIFICANT_DIGITS = 12
@@ -26,6 +28,47 @@ _SIGNIFICANT_DIGITS = 12
 
 def _round_sig(x: float) -> float:
     return float(f"{x:.{_SIGNIFICANT_DIGITS}g}")
+
+
+def axis_size(name: str, spec: Any, where: str) -> int:
+    """How many values axis ``name`` has (at most), computed without expanding it.
+
+    A list has its length; a range ``num`` values, or fewer for an integer range (at most
+    one per integer between its ends). The spec is checked as :func:`expand_axis` checks it.
+    """
+    loc = f"axes.{name}"
+    if isinstance(spec, list):
+        return len(spec)
+    if not isinstance(spec, dict):
+        expand_axis(name, spec, where)  # raises the one-line error for a bad spec
+        return 0
+    kind, start, stop = _range_ends(loc, spec, where)
+    num = _num(loc, spec, where)
+    if _is_integer(loc, spec, kind, where):
+        return min(num, int(abs(round(stop) - round(start))) + 1)
+    return num
+
+
+def _num(loc: str, spec: dict[str, Any], where: str) -> int:
+    """``num`` of a range: an integer >= 1 (a whole float such as ``1e3`` is accepted)."""
+    num = spec.get("num")
+    if isinstance(num, float) and math.isfinite(num) and num.is_integer():
+        num = int(num)
+    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+        raise InvalidParameterError(
+            f"{where}: `{loc}.num` must be an integer >= 1 (the number of values); "
+            f"got {'nothing' if num is None else _fmt(num)}."
+        )
+    return num
+
+
+def _is_integer(loc: str, spec: dict[str, Any], kind: str, where: str) -> bool:
+    integer = spec.get("integer", all(isinstance(e, int) for e in spec[kind]))
+    if not isinstance(integer, bool):
+        raise InvalidParameterError(
+            f"{where}: `{loc}.integer` must be true or false; got {_fmt(integer)}."
+        )
+    return integer
 
 
 def expand_axis(name: str, spec: Any, where: str) -> tuple[Any, ...]:
@@ -78,27 +121,11 @@ def _range_ends(loc: str, spec: dict[str, Any], where: str) -> tuple[str, float,
 def _expand_range(loc: str, spec: dict[str, Any], where: str) -> tuple[Any, ...]:
     """K values from START to STOP: geomspace (log) or linspace (linear)."""
     kind, start, stop = _range_ends(loc, spec, where)
-    num = spec.get("num")
-    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-        raise InvalidParameterError(
-            f"{where}: `{loc}.num` must be an integer >= 1 (the number of values); "
-            f"got {'nothing' if num is None else _fmt(num)}."
-        )
-    if num > MAX_POINTS:
-        raise InvalidParameterError(
-            f"{where}: `{loc}.num` must be at most {MAX_POINTS}; got {num}."
-        )
-    integer = spec.get("integer", all(isinstance(e, int) for e in spec[kind]))
-    if not isinstance(integer, bool):
-        raise InvalidParameterError(
-            f"{where}: `{loc}.integer` must be true or false; got {_fmt(integer)}."
-        )
+    num = _num(loc, spec, where)
+    integer = _is_integer(loc, spec, kind, where)
+    # callers count the values first (axis_size) and refuse a grid over its limit, so
+    # num is bounded here; duplicates are dropped in linear time (dict keeps the order)
     grid = np.geomspace(start, stop, num) if kind == "log" else np.linspace(start, stop, num)
     if integer:
-        values: list[Any] = []
-        for v in grid:
-            n = int(round(float(v)))
-            if n not in values:
-                values.append(n)
-        return tuple(values)
+        return tuple(dict.fromkeys(int(n) for n in np.rint(grid).tolist()))
     return tuple(_round_sig(float(v)) for v in grid)

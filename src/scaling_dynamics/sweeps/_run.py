@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .._errors import InvalidParameterError
@@ -18,8 +18,9 @@ from .._progress import progress_bar
 from .._records import Record
 from .._validation import check_int
 from .._version import __version__
+from ..tasks import TASKS
 from ._executors import Dask, Executor, Outcome, Processes, Serial
-from ._grid import Grid, Point, load_grid
+from ._grid import MAX_POINTS, Grid, Point, load_grid
 from ._keys import jsonable as _jsonable
 from ._store import POINT_FORMAT, SkippedFile, Store, result_checksum
 
@@ -99,7 +100,16 @@ def default_jobs() -> int:
 
 
 # --------------------------------------------------------------------------- the sweep
-def _record(point: Point, outcome: Outcome, run_id: str) -> dict[str, Any]:
+def _with_folder(st: Store, point: Point) -> Point:
+    """The point with its own ``out`` folder in the store, ``STORE/outputs/<key>``."""
+    return replace(point, kwargs={**point.kwargs, "out": st.output_dir(point.key)})
+
+
+def _record(point: Point, outcome: Outcome, run_id: str, store: Store) -> dict[str, Any]:
+    argv = list(point.argv)
+    out = point.kwargs.get("out")
+    if out is not None:  # a task that writes a folder: the point's own, in the store
+        argv += ["--out", out]
     record: dict[str, Any] = {
         "format": POINT_FORMAT,
         "key": point.key,
@@ -107,9 +117,11 @@ def _record(point: Point, outcome: Outcome, run_id: str) -> dict[str, Any]:
         "command": point.command,
         "params": _jsonable(point.params),
         "seed_derived": point.seed_derived,
-        "argv": list(point.argv),
+        "argv": argv,
         "status": outcome["status"],
     }
+    if out is not None:  # relative to the store, so that it can be moved
+        record["out"] = os.path.relpath(out, store.path).replace(os.sep, "/")
     if outcome["status"] == "ok":
         record["result"] = outcome["result"]
         record["result_sha256"] = result_checksum(outcome["result"])
@@ -135,6 +147,7 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool | None = None,
     on_stored: Callable[[Point, dict[str, Any]], None] | None = None,
+    max_points: int = MAX_POINTS,
 ) -> SweepReport:
     """Compute the points of ``grid`` that ``store`` does not hold yet.
 
@@ -155,6 +168,8 @@ def run_sweep(
         terminal.
     on_stored : callable, optional
         Called as ``on_stored(point, record)`` after each record is written.
+    max_points : int, optional
+        The largest grid accepted when ``grid`` is a path (:func:`load_grid`).
 
     Returns
     -------
@@ -170,7 +185,7 @@ def run_sweep(
     record for its key; corrupted files are reported and their points recomputed.
     """
     if not isinstance(grid, Grid):
-        grid = load_grid(grid)
+        grid = load_grid(grid, max_points=max_points)
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise InvalidParameterError(
             f"`scheduler` must be the address of a Dask scheduler, like tcp://host:8786; "
@@ -182,6 +197,8 @@ def run_sweep(
     st.keep_grid(grid.text)
     scan = st.scan()
     todo = [p for p in grid.points if p.key not in scan.ok]
+    if TASKS[grid.command].writes_folder:  # never the current directory, never shared
+        todo = [_with_folder(st, p) for p in todo]
     executor = _executor_for(scheduler, jobs, len(todo))
     tally = _Tally(st, grid, grid.n_points - len(todo), executor, progress)
     interrupted = False
@@ -253,7 +270,7 @@ class _Tally:
             outcome = {**outcome, "status": "failed",
                        "error": f"computed by scaling-dynamics {outcome.get('version')} "
                                 f"but the sweep runs {__version__}"}
-        record = self.last = _record(point, outcome, self.journal.run_id)
+        record = self.last = _record(point, outcome, self.journal.run_id, self.st)
         self.st.write(record)
         elapsed = float(outcome.get("elapsed_s") or 0.0)
         self.compute_time += elapsed

@@ -6,6 +6,8 @@ Layout of a store directory::
     DIR/points/<key>.json      one record per point (the key names the file)
     DIR/log/<run>.jsonl        one journal per sweep process: each line a point it stored
     DIR/grids/<sha>.toml       the grid files that were run into the store
+    DIR/outputs/<key>/         the files of a point whose command writes a folder
+                               (compare, reproduce, scaling-figure): its --out
 
 A record is written to a temporary file in ``points/``, flushed and ``fsync``-ed,
 then renamed over ``<key>.json`` with ``os.replace``, which is atomic: a reader (or
@@ -36,6 +38,7 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from .._records import Record
+from .._validation import read_input_text
 from .._version import __version__
 from ._grid import canonical_json, point_key
 
@@ -45,6 +48,7 @@ STORE_FORMAT = "scaling-dynamics sweep store v1"
 POINT_FORMAT = "scaling-dynamics sweep point v1"
 _KEY_FILE = re.compile(r"^([0-9a-f]{24})\.json$")
 _STATUSES = ("ok", "failed")
+_MAX_MARKER_BYTES = 1 << 16
 
 
 def result_checksum(result: Any) -> str:
@@ -52,11 +56,32 @@ def result_checksum(result: Any) -> str:
     return hashlib.sha256(canonical_json(result).encode()).hexdigest()
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where /proc tells it (os.umask can
+    only be read by setting it, which would race with other threads creating files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(folder: str, name: str, text: str, *, durable: bool = True) -> str:
-    """Write ``text`` to ``folder/name`` atomically (temporary file, fsync, os.replace)."""
+    """Write ``text`` to ``folder/name`` atomically (temporary file, fsync, os.replace).
+
+    The file gets the mode any tool would give a new file, ``0o666 & ~umask`` (the
+    temporary file ``mkstemp`` makes is private, ``0o600``, until it is complete).
+    """
     final = os.path.join(folder, name)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
+        if hasattr(os, "fchmod"):  # POSIX (Windows has no modes to follow)
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -170,6 +195,7 @@ class Store:
         self.points_dir = os.path.join(self.path, "points")
         self.log_dir = os.path.join(self.path, "log")
         self.grids_dir = os.path.join(self.path, "grids")
+        self.outputs_dir = os.path.join(self.path, "outputs")
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -182,7 +208,7 @@ class Store:
         marker = os.path.join(store.path, "store.json")
         if os.path.isdir(store.path) and not os.path.exists(marker):
             # a store that another sweep is creating right now has only these folders
-            ours = {"points", "log", "grids"}
+            ours = {"points", "log", "grids", "outputs"}
             entries = [e for e in os.listdir(store.path) if not e.startswith(".") and e not in ours]
             if entries:
                 raise InvalidParameterError(
@@ -217,9 +243,8 @@ class Store:
     def _check_marker(self) -> None:
         marker = os.path.join(self.path, "store.json")
         try:
-            with open(marker, encoding="utf-8") as fh:
-                info = json.load(fh)
-        except (OSError, ValueError):
+            info = json.loads(read_input_text(marker, "store marker", limit=_MAX_MARKER_BYTES))
+        except ValueError:  # InvalidParameterError included: unreadable, too big, not JSON
             info = None
         if not isinstance(info, dict) or info.get("format") != STORE_FORMAT:
             raise InvalidParameterError(
@@ -230,6 +255,10 @@ class Store:
     # ----------------------------------------------------------------- points
     def point_path(self, key: str) -> str:
         return os.path.join(self.points_dir, f"{key}.json")
+
+    def output_dir(self, key: str) -> str:
+        """The folder of the files point ``key`` writes (its ``--out``; made by the task)."""
+        return os.path.join(self.outputs_dir, key)
 
     def write(self, record: dict[str, Any], *, durable: bool = True) -> str:
         """Write one point record atomically; returns its path."""
@@ -244,13 +273,14 @@ class Store:
     def read(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """``(record, None)`` for a sound record, ``(None, reason)`` otherwise."""
         path = self.point_path(key)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return None, "missing"
-        except (OSError, UnicodeDecodeError) as exc:
-            return None, f"cannot be read ({exc})"
+        try:
+            text = read_input_text(path, "point record")
+        except InvalidParameterError as exc:  # a FIFO, too big, not UTF-8, vanished...
+            if not os.path.lexists(path):
+                return None, "missing"
+            return None, f"cannot be read ({str(exc).split(': ', 1)[-1].rstrip('.')})"
         try:
             record = json.loads(text)
         except ValueError as exc:
@@ -327,17 +357,17 @@ class Store:
             return events
         for name in names:
             try:
-                with open(os.path.join(self.log_dir, name), encoding="utf-8") as fh:
-                    for line in fh:
-                        try:
-                            event = json.loads(line)
-                        except ValueError:
-                            continue  # a line cut by a kill
-                        if isinstance(event, dict):
-                            event.setdefault("run", name[:-6])
-                            events.append(event)
-            except OSError:
-                continue
+                text = read_input_text(os.path.join(self.log_dir, name), "journal")
+            except InvalidParameterError:
+                continue  # unreadable: journals are evidence, never needed to load results
+            for line in text.splitlines():
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a kill
+                if isinstance(event, dict):
+                    event.setdefault("run", name[:-6])
+                    events.append(event)
         return events
 
 

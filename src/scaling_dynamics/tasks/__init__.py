@@ -62,11 +62,9 @@ TASKS: dict[str, Task] = {t.name: t for t in (
           "closed-form scaling exponents of the power-law family (time, data, model, "
           "compute-optimal)"),
     _task("compute-optimal", compute_optimal, "compute_optimal",
-          "compute-optimal frontier N*, t*, L* of the theory for budgets C = N t",
-          writes_folder=True),
+          "compute-optimal frontier N*, t*, L* of the theory for budgets C = N t"),
     _task("fit", fit, "fit",
-          "fit scaling laws to loss data (Chinchilla-style law and this model's theory)",
-          writes_folder=True),
+          "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
     _task("scaling-figure", scaling_figure, "scaling_figure",
           "make a scaling-law figure: bottlenecks, frontier, finite-size, train-test-gap, "
           "wider-is-better, ensembling", writes_folder=True),
@@ -75,7 +73,7 @@ TASKS: dict[str, Task] = {t.name: t for t in (
           writes_folder=True),
     _task("spectrum", spectrum, "spectrum",
           "measure a network's kernel spectrum and task power on data; fit the exponents a "
-          "and b", writes_folder=True),
+          "and b"),
     _task("predict", predict, "predict",
           "run the mean-field theory on a saved spectrum (e.g. one measured by `spectrum`)"),
 )}

@@ -55,6 +55,12 @@ class Task:
     ``function(**options)`` takes the options as keyword arguments (Python values or
     their command-line text; names are the long options with '-' -> '_'; others at
     their defaults) and returns an :class:`Output`.
+
+    ``writes_folder`` is True for a task that writes files into its ``out`` folder on
+    every call (the folder defaults to one under the current directory: ``compare``,
+    ``reproduce``, ``scaling-figure``). A sweep gives each point of such a task its own
+    folder in the store, ``STORE/outputs/<key>/``; tasks whose ``out`` is optional write
+    nothing in a sweep.
     """
 
     name: str
