@@ -30,6 +30,7 @@ import numpy as np
 from .._errors import InvalidParameterError
 from .._records import Record
 from .._validation import as_float_array, check_int, check_real
+from ..scaling._summary import summary_repr
 from ..spectra import Spectrum
 from ._spectrum import MeasuredSpectrum
 
@@ -63,6 +64,8 @@ class ExponentFit(Record):
     range_selection : str
         ``"given"`` or ``"auto"``.
     """
+
+    __repr__ = summary_repr
 
     a: float
     b: float
