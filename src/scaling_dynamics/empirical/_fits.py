@@ -66,6 +66,8 @@ class ExponentFit(Record):
     """
 
     __repr__ = summary_repr
+    _repr_fields = ("a b a_ci b_ci", "modes_used n_modes range_selection",
+                    "a_amplitude b_amplitude b_rms_residual", "confidence n_bootstrap")
 
     a: float
     b: float
