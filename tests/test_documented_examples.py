@@ -21,7 +21,8 @@ Commands that are documented at a size too slow for CI run smaller; nothing else
 
 * ``reproduce``: ``--preset tiny`` instead of the default preset or ``--full``;
 * ``scaling-figure``: ``--quick`` (fewer points per curve);
-* ``fit``: ``--bootstrap`` at most 20, and ``--starts 4``;
+* ``fit``: ``--bootstrap`` at most 20, ``--starts 4``, and with ``--theory``
+  ``--theory-evaluations 4``;
 * ``compare``/``simulate``: ``--seeds`` at most 4;
 * ``spectrum``: ``--width`` at most 256 and ``--bootstrap`` at most 50.
 * In python blocks: ``preset="default"`` / ``preset="full"`` become ``preset="tiny"``.
@@ -145,6 +146,8 @@ def shrink(argv: list[str]) -> list[str]:
         argv = [*argv, "--quick"]
     elif command == "fit":
         argv = _set(_cap(argv, "--bootstrap", 20), "--starts", "4")
+        if "--theory" in argv:
+            argv = _set(argv, "--theory-evaluations", "4")
     elif command in ("compare", "simulate"):
         argv = _cap(argv, "--seeds", 4)
     elif command == "spectrum":
@@ -167,6 +170,8 @@ def test_shrink_rule() -> None:
     assert shrink(["simulate", "--seeds", "2"]) == ["simulate", "--seeds", "2"]
     assert shrink(["fit", "r.csv", "--bootstrap", "200"]) == [
         "fit", "r.csv", "--bootstrap", "20", "--starts", "4"]
+    assert shrink(["fit", "r.csv", "--theory"]) == [
+        "fit", "r.csv", "--theory", "--starts", "4", "--theory-evaluations", "4"]
     assert shrink(["spectrum", "--width", "1024"]) == ["spectrum", "--width", "256", "--bootstrap", "50"]
     assert shrink(["theory", "--N", "1e7"]) == ["theory", "--N", "1e7"]
     assert shrink_python('make_figure("x", "r", preset="default")') == 'make_figure("x", "r", preset="tiny")'
