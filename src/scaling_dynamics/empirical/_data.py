@@ -16,6 +16,7 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from .._validation import check_int, check_real, open_npz
+from ..scaling._summary import summary_repr
 from ._deps import require_sklearn_datasets
 
 __all__ = [
@@ -48,6 +49,8 @@ class Dataset:
     info : dict
         How the data were made (preprocessing, seed, exponents of synthetic data...).
     """
+
+    __repr__ = summary_repr
 
     X: np.ndarray
     y: np.ndarray

@@ -16,6 +16,7 @@ import numpy as np
 from .._errors import InvalidParameterError
 from .._validation import check_int
 from ..results import LossCurves
+from ..scaling._summary import summary_repr
 
 __all__ = ["MeasuredExponents", "decay_exponent", "measure_exponents"]
 
@@ -40,6 +41,8 @@ class MeasuredExponents:
     frontier_compute, frontier_loss, frontier_width : ndarray
         The envelope: budgets, best loss, width reaching it.
     """
+
+    __repr__ = summary_repr
 
     time: float
     width: float

@@ -30,6 +30,7 @@ import numpy as np
 from .._errors import InvalidParameterError
 from .._records import Record
 from .._validation import as_float_array, check_int, check_real
+from ..scaling._summary import summary_repr
 from ..spectra import Spectrum
 from ._spectrum import MeasuredSpectrum
 
@@ -63,6 +64,10 @@ class ExponentFit(Record):
     range_selection : str
         ``"given"`` or ``"auto"``.
     """
+
+    __repr__ = summary_repr
+    _repr_fields = ("a b a_ci b_ci", "modes_used n_modes range_selection",
+                    "a_amplitude b_amplitude b_rms_residual", "confidence n_bootstrap")
 
     a: float
     b: float

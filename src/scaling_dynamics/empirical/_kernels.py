@@ -20,6 +20,7 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from .._validation import as_float_array, check_int, check_real
+from ..scaling._summary import summary_repr
 
 __all__ = [
     "KernelMatrix",
@@ -47,6 +48,8 @@ class KernelMatrix:
         ``blocks_held``, ``jacobian_evaluations``, ``jacobian_bytes_held`` (the largest
         amount of Jacobian rows alive at once) and ``kernel_bytes``.
     """
+
+    __repr__ = summary_repr
 
     matrix: np.ndarray
     kind: str

@@ -30,6 +30,7 @@ from .._progress import progress_bar
 from .._validation import as_float_array, check_int, check_real, check_times
 from .._version import __version__
 from ..results import LossCurves
+from ..scaling._summary import summary_repr
 from ._data import Dataset
 from ._kernels import KernelMatrix
 from ._models import make_model, network_seed
@@ -152,6 +153,8 @@ class LinearizedRun:
     diagnostics : dict
         Kernel wall times and memory per width.
     """
+
+    __repr__ = summary_repr
 
     curves: dict[tuple[int, int], LossCurves]
     widths: tuple[int, ...]

@@ -20,6 +20,7 @@ from .._errors import InvalidParameterError, ScalingDynamicsError
 from .._validation import check_choice, check_int, check_real, check_size
 from ..optimizers import Optimizer
 from ..results import LossCurves
+from ..scaling._summary import summary_repr
 from ..spectra import Spectrum
 from ._time_map import model_times, network_optimizer, time_mapping
 
@@ -123,6 +124,8 @@ class ModelSizeFit:
     at_bound : bool
         True when the optimum is at the edge of the searched range (``bounds``).
     """
+
+    __repr__ = summary_repr
 
     width: int
     N: float

@@ -37,6 +37,7 @@ from .._progress import progress_bar
 from .._validation import check_choice, check_real
 from ..optimizers import Optimizer
 from ..results import LossCurves
+from ..scaling._summary import summary_repr
 from ..spectra import Spectrum, check_spectrum
 from ._exponents import MeasuredExponents, decay_exponent, measure_exponents
 from ._fits import ExponentFit, fit_exponents
@@ -51,6 +52,8 @@ __all__ = ["ExponentRow", "PredictionComparison", "compare_with_prediction"]
 @dataclass(frozen=True)
 class ExponentRow:
     """One exponent, measured and predicted in several ways (nan where not available)."""
+
+    __repr__ = summary_repr
 
     name: str
     measured: float
@@ -82,6 +85,8 @@ class PredictionComparison:
     method : str
         ``"theory"`` or ``"simulation"``.
     """
+
+    __repr__ = summary_repr
 
     measured: dict[tuple[int, int], LossCurves]
     predicted: dict[tuple[int, int], LossCurves]

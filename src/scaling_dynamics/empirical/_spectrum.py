@@ -25,6 +25,7 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from .._validation import as_float_array, check_int, check_real
+from ..scaling._summary import summary_repr
 from ..spectra import Spectrum
 from ._kernels import KernelMatrix
 
@@ -54,6 +55,8 @@ class MeasuredSpectrum:
     info : dict
         How the spectrum was made (data set, model, width...).
     """
+
+    __repr__ = summary_repr
 
     eigenvalues: np.ndarray
     task_power: np.ndarray

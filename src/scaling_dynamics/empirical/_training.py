@@ -24,6 +24,7 @@ from .._validation import check_choice, check_int, check_real, check_times
 from .._version import __version__
 from ..optimizers import make_optimizer, slots_by_step
 from ..results import LossCurves
+from ..scaling._summary import summary_repr
 from ._data import Dataset
 from ._deps import require_torch
 from ._models import make_model, network_seed
@@ -153,6 +154,8 @@ class NetworkRuns:
     eta : float
     P, n_test : int
     """
+
+    __repr__ = summary_repr
 
     curves: dict[tuple[str, int], LossCurves]
     widths: tuple[int, ...]

@@ -15,6 +15,7 @@ import numpy as np
 from .._errors import InvalidParameterError
 from .._records import Record
 from ._data import LossTable
+from ._summary import summary_repr
 
 __all__ = ["ComputeAllocation", "HoldoutScore", "holdout_split", "log_slope"]
 
@@ -52,6 +53,10 @@ class ComputeAllocation(Record):
         (``E`` the fitted irreducible loss; 0 for the theory without noise).
     """
 
+    __repr__ = summary_repr
+    _repr_fields = ("compute", "model_size", "steps", "loss",
+                    "exponent_params exponent_steps exponent_loss")
+
     compute: np.ndarray
     model_size: np.ndarray
     steps: np.ndarray
@@ -78,6 +83,9 @@ class HoldoutScore(Record):
     max_rel_error : float
         Largest ``|predicted - loss| / loss``.
     """
+
+    __repr__ = summary_repr
+    _repr_fields = ("n_test rmse_log max_rel_error", "n_train compute_threshold")
 
     n_train: int
     n_test: int

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from .._validation import read_input_text
+from ._summary import summary_repr
 
 __all__ = ["LossTable", "as_loss_table", "read_loss_table", "COLUMN_ALIASES"]
 
@@ -46,6 +47,8 @@ class LossTable:
     source : str
         Where the data came from (a file name, or ``"arrays"``).
     """
+
+    __repr__ = summary_repr
 
     model_size: np.ndarray
     steps: np.ndarray

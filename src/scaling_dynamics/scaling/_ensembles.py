@@ -26,6 +26,7 @@ from .._records import Record
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum, check_spectrum
 from ._generalization import _int_sizes
+from ._summary import summary_repr
 
 __all__ = ["EnsembleVsWidth", "ensemble_vs_width"]
 
@@ -56,6 +57,8 @@ class EnsembleVsWidth(Record):
         ``wide_final < ensemble_final`` (False at E = 1, where they coincide).
     label : str
     """
+
+    __repr__ = summary_repr
 
     model_size: int
     sample_size: float

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 
 from .._records import Record
 from .._validation import check_real
+from ._summary import summary_repr
 
 __all__ = ["ScalingExponents", "closed_form_exponents"]
 
@@ -94,6 +95,11 @@ class ScalingExponents(Record):
         ``"b<a-1<=2b"`` or ``"a-1>2b"`` (the model bottleneck of a single model is
         ``model_single``, not ``model``; the compute-optimal forms assume ``model``).
     """
+
+    __repr__ = summary_repr
+    _repr_fields = ("a b m regime", "time data model model_single",
+                    "compute_loss compute_params compute_steps",
+                    "compute_loss_single compute_params_single compute_steps_single")
 
     a: float
     b: float

@@ -31,6 +31,7 @@ from .._validation import as_float_array, check_choice, check_real, check_size
 from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
 from ._exponents import closed_form_exponents
+from ._summary import summary_repr
 
 __all__ = ["FiniteSizeCorrections", "finite_size_corrections"]
 
@@ -67,6 +68,8 @@ class FiniteSizeCorrections(Record):
     fit_decades : float
     label : str
     """
+
+    __repr__ = summary_repr
 
     size_name: str
     other: float

@@ -52,6 +52,7 @@ from ._fit_common import (
     rmse_log,
     score_holdout,
 )
+from ._summary import summary_repr
 
 __all__ = ["ChinchillaFit", "fit_chinchilla", "MIN_POINTS_CHINCHILLA"]
 
@@ -97,6 +98,9 @@ class ChinchillaFit(Record):
     diagnostics : dict
         Optimiser facts: converged starts, function evaluations, bootstrap failures.
     """
+
+    __repr__ = summary_repr
+    _repr_fields = ("E A alpha B beta", "exponent_params exponent_steps exponent_loss", "n_points rmse_log", "holdout",)
 
     E: float
     A: float

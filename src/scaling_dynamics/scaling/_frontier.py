@@ -33,6 +33,7 @@ from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ._allocation import log_slope
 from ._exponents import ScalingExponents
+from ._summary import summary_repr
 
 __all__ = ["Frontier", "optimize_frontier", "LossFunction"]
 
@@ -84,6 +85,9 @@ class Frontier(Record):
         Loss calls made (grid and refinement).
     wall_time_s : float
     """
+
+    __repr__ = summary_repr
+    _repr_fields = ("compute", "model_size", "steps", "loss", "at_bound", "exponent_loss exponent_params exponent_steps", "exponent_errors",)
 
     compute: np.ndarray
     model_size: np.ndarray

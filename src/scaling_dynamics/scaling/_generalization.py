@@ -28,6 +28,7 @@ from .._records import Record
 from .._validation import as_float_array, check_size
 from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
+from ._summary import summary_repr
 
 __all__ = [
     "TrainTestGap",
@@ -68,6 +69,8 @@ class TrainTestGap(Record):
         Ratio of the gap at the last time to the gap at the first time.
     label : str
     """
+
+    __repr__ = summary_repr
 
     sample_sizes: list[int]
     model_size: float
@@ -137,6 +140,8 @@ def train_test_gap(
 class EarlyStopping:
     """Optimal stopping time and loss of one model: ``loss = min_t L(t)``."""
 
+    __repr__ = summary_repr
+
     time: float
     loss: float
     final_loss: float
@@ -203,6 +208,8 @@ class WiderIsBetter(Record):
         Early-stopped loss decreases with N.
     label : str
     """
+
+    __repr__ = summary_repr
 
     model_sizes: list[int]
     times: np.ndarray

@@ -34,6 +34,7 @@ from .._validation import as_float_array, check_int, check_real
 from ..spectra import Spectrum, check_spectrum
 from ._allocation import log_slope
 from ._exponents import ScalingExponents, closed_form_exponents
+from ._summary import summary_repr
 
 __all__ = [
     "ExponentSweep",
@@ -89,6 +90,10 @@ class ExponentSweep(Record):
     simulated_M : int or None
     """
 
+    __repr__ = summary_repr
+    _repr_fields = ("name fixed", "x", "loss", "fitted_exponent closed_form error fit_decades",
+                    "simulated_x")
+
     name: str
     label: str
     fixed: str
@@ -128,6 +133,8 @@ class ExponentSweep(Record):
 @dataclass(frozen=True, eq=False)
 class BottleneckSweeps(Record):
     """The three bottleneck sweeps of one power law, with the closed forms."""
+
+    __repr__ = summary_repr
 
     exponents: ScalingExponents
     time: ExponentSweep

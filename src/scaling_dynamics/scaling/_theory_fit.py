@@ -53,6 +53,7 @@ from ._fit_common import (
     rmse_log,
     score_holdout,
 )
+from ._summary import summary_repr
 from ._theory_frontier import TheoryLoss
 from ._theory_search import TABLE_T, TableCache, initial_exponents, profile_fit
 
@@ -88,6 +89,9 @@ class TheoryFit(Record):
     diagnostics : dict
         Table sizes, outer evaluations, wall time.
     """
+
+    __repr__ = summary_repr
+    _repr_fields = ("a b sigma floor", "model_scale time_scale loss_scale", "exponents", "n_points rmse_log", "holdout",)
 
     a: float
     b: float
