@@ -84,7 +84,7 @@ def _gauss2(moments: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _power_law_nodes(a: float, b: float, res: Resolution, M: float) -> Nodes:
-    r"""Nodes of :math:`\lambda_k = k^{-b}`, :math:`W_k = k^{-a}`, k = 1..M (M may be inf)."""
+    r"""Nodes of :math:`\lambda_k = k^{-b}`, :math:`W_k = k^{-a}`, k = 1..M (M = inf here)."""
     k = np.arange(1, res.exact_modes + 1, dtype=np.float64)
     k = k[k <= M]
     mu, W = [k**-b], [k**-a]
@@ -100,29 +100,38 @@ def _power_law_nodes(a: float, b: float, res: Resolution, M: float) -> Nodes:
     return Nodes(np.concatenate(mu), np.concatenate(W))
 
 
-def _array_nodes(lam: np.ndarray, W: np.ndarray, res: Resolution) -> Nodes:
-    """Nodes of explicit modes: the largest ``exact_modes`` exactly, the rest binned by rank."""
+def _array_nodes(lam: np.ndarray, W: np.ndarray, res: Resolution, t_max: float) -> Nodes:
+    r"""Nodes of explicit modes: the largest ``exact_modes`` exactly, the rest binned by rank,
+    except, when :math:`\mu_{min}t_{max} \ge 1/2`, the bottom modes
+    :math:`\mu \le \mu_{min} + 20/t_{max}` (kept exactly: once every
+    mode has decayed, L is the sum of the slowest exponentials and a bin cannot stand in
+    for them)."""
     order = np.argsort(-lam, kind="stable")
     lam, W = lam[order], W[order]
     k0 = min(res.exact_modes, lam.size)
-    if lam.size <= k0:
+    k1 = lam.size
+    if lam[-1] * t_max >= 0.5:  # the slowest mode decays within the run
+        k1 = max(k0, int(np.searchsorted(-lam, -(lam[-1] + 20.0 / t_max), side="left")))
+    if k1 - k0 < 2:
         return Nodes(lam, W)
-    edges = _log_edges(k0, lam.size + 0.5, res.per_decade)
-    rank = np.arange(k0 + 1, lam.size + 1, dtype=np.float64)
+    edges = _log_edges(k0, k1 + 0.5, res.per_decade)
+    rank = np.arange(k0 + 1, k1 + 1, dtype=np.float64)
     bins = np.searchsorted(edges, rank, side="right") - 1
-    Wt, lt = W[k0:], lam[k0:]
+    Wt, lt = W[k0:k1], lam[k0:k1]
     moments = [np.bincount(bins, weights=Wt * lt**j) for j in range(4)]
     used = moments[0] > 0
     bin_mu, bin_W = _gauss2([m[used] for m in moments])
-    return Nodes(np.concatenate([lam[:k0], bin_mu]), np.concatenate([W[:k0], bin_W]))
+    return Nodes(np.concatenate([lam[:k0], bin_mu, lam[k1:]]),
+                 np.concatenate([W[:k0], bin_W, W[k1:]]))
 
 
-def theory_nodes(spectrum: Spectrum, res: Resolution) -> Nodes:
-    """The compressed N = infinity nodes of ``spectrum`` (power laws integrated exactly)."""
-    if spectrum.is_power_law:
-        return _power_law_nodes(float(spectrum.a), float(spectrum.b), res, float(spectrum.M))
+def theory_nodes(spectrum: Spectrum, res: Resolution, t_max: float = 0.0) -> Nodes:
+    """The compressed N = infinity nodes of ``spectrum`` up to time ``t_max``: an infinite
+    power law integrated exactly in its bins, finite M binned from its arrays."""
+    if not spectrum.is_finite:
+        return _power_law_nodes(float(spectrum.a), float(spectrum.b), res, math.inf)
     lam = np.asarray(spectrum.eigenvalues, dtype=np.float64)
-    return _array_nodes(lam, lam * np.asarray(spectrum.target_weights) ** 2, res)
+    return _array_nodes(lam, lam * np.asarray(spectrum.target_weights) ** 2, res, t_max)
 
 
 class FeatureLearningTheory:
@@ -135,7 +144,8 @@ class FeatureLearningTheory:
     def gradient_flow(self, optimizer: Optimizer) -> tuple[np.ndarray, dict[str, Any]]:
         """Test losses and the gain m(t) at the requested times."""
         res = self.resolution
-        nodes = theory_nodes(self.spectrum, res)
+        t_max = float(self.times.max()) if self.times.size else 0.0
+        nodes = theory_nodes(self.spectrum, res, t_max)
         loss, gain = flow_losses(nodes, self.gamma, self.times, rel_step=res.rel_step,
                                  first_step=res.first_step, with_gains=True)
         return loss, {"gain": gain, "nodes": int(nodes.mu.size)}
