@@ -21,8 +21,10 @@ from scaling_dynamics.models.feature_learning import (
     literal_gd,
     literal_sgd,
 )
+from scaling_dynamics.models.feature_learning._simulate import draw_projection
 from scaling_dynamics.optimizers import GradientDescent, GradientFlow, OnlineSGD
 from scaling_dynamics.simulate import simulate as simulate_random_features
+from scaling_dynamics.simulate._seeding import run_streams
 
 FL = "feature-learning"
 SPEC = Spectrum.power_law(a=2.0, b=2.0, M=200)  # alpha = 2, beta = 0.5
@@ -123,14 +125,17 @@ def test_sgd_mean_follows_population_flow():
     assert _rel(sgd.test_loss, flow.test_loss) < 0.02
 
 
-def test_feature_learning_beats_lazy_and_keeps_the_floor():
-    times = [10.0, 1e3, 1e5]
-    lazy = simulate(SPEC, 50, math.inf, times, model=FL, gamma=0.0, n_seeds=2)
-    rich = simulate(SPEC, 50, math.inf, times, model=FL, gamma=10.0, n_seeds=2)
-    assert np.all(rich.test_loss[:2] < lazy.test_loss[:2])
-    floor = [draw_nodes(SPEC.eigenvalues, SPEC.target_weights,
-                        np.random.default_rng(0).standard_normal((50, 200))).floor]
-    assert floor[0] > 0 and np.all(rich.test_loss > 0.5 * floor[0])
+def test_feature_learning_is_faster_but_keeps_the_width_floor():
+    """Rich beats lazy early; both end on the same draw's floor |Lambda^1/2 w* - U z|^2."""
+    times = [10.0, 1e3, 1e7]
+    lazy = simulate(SPEC, 50, math.inf, times, model=FL, gamma=0.0, n_seeds=2, seed=0)
+    rich = simulate(SPEC, 50, math.inf, times, model=FL, gamma=10.0, n_seeds=2, seed=0)
+    floors = np.array([draw_nodes(SPEC.eigenvalues, SPEC.target_weights,
+                                  draw_projection(st, 50, 200)).floor
+                       for st in run_streams(0, 2)])
+    assert np.all(rich.test_loss_seeds[:, :2] < lazy.test_loss_seeds[:, :2])
+    for res in (lazy, rich):  # measured 0.0342 and 0.0487, reached to 1e-8
+        assert np.allclose(res.test_loss_seeds[:, -1], floors, rtol=1e-6)
 
 
 def test_results_record_gamma_and_model():
