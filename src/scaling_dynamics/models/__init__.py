@@ -1,7 +1,7 @@
 """The models, and the two calls that dispatch to them: :func:`simulate` and :func:`predict`.
 
 :data:`MODELS` maps a name to a model object (:class:`~._base.Model`); the random-feature
-model is the first entry. ``simulate(spectrum, N, P, times, model=..., **options)`` and
+model is the first entry, the feature-learning model (richness ``gamma``) the second. ``simulate(spectrum, N, P, times, model=..., **options)`` and
 ``predict(...)`` look the model up and run its simulator or theory; the model's own
 parameters (none for the random-feature model) go in ``options`` beside the shared ones.
 
@@ -11,7 +11,7 @@ Adding a model: one new package with its class, one entry in :data:`MODELS`, its
 >>> from scaling_dynamics import Spectrum
 >>> from scaling_dynamics.models import MODELS, predict
 >>> list(MODELS)
-['random-features']
+['random-features', 'feature-learning']
 >>> predict(Spectrum.power_law(1.5, 1.25, M=400), 100, 200, [1, 10]).test_loss.shape
 (2,)
 """
@@ -25,12 +25,13 @@ from ..optimizers import check_optimizer
 from ..results import LossCurves
 from ..spectra import Spectrum, check_spectrum
 from ._base import Model, Support
+from .feature_learning import FeatureLearning
 from .random_features import RandomFeatures
 
 __all__ = ["MODELS", "Model", "Support", "get_model", "simulate", "predict", "DEFAULT_MODEL"]
 
 #: The registry: name -> model.
-MODELS: dict[str, Model] = {m.name: m for m in (RandomFeatures(),)}
+MODELS: dict[str, Model] = {m.name: m for m in (RandomFeatures(), FeatureLearning())}
 DEFAULT_MODEL = "random-features"
 
 

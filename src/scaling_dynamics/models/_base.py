@@ -59,6 +59,12 @@ class Model:
         """The model's theory for the same curves."""
         raise NotImplementedError  # pragma: no cover - every registered model overrides it
 
+    def example_problem(self) -> dict[str, Any]:
+        """The small case on which the registry test checks this model's theory against its
+        simulation: ``spectrum``, ``N``, ``P``, ``n_seeds``, model ``options`` and ``rtol``
+        (agreement within 3 standard errors plus ``rtol`` relative)."""
+        raise NotImplementedError  # pragma: no cover - every registered model overrides it
+
     def check_supported(self, engine: str, spectrum: Spectrum, N: Any, P: Any,
                         optimizer: Optimizer | None) -> None:
         """Refuse, in one line, a limit or an optimiser that ``engine`` does not support."""

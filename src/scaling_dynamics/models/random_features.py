@@ -40,6 +40,11 @@ class RandomFeatures(Model):
     theory = Support(infinite_N=True, infinite_P=True, infinite_M=True,
                      optimizers=tuple(OPTIMIZERS))
 
+    def example_problem(self) -> dict[str, Any]:
+        """The registry test's case: N = 250, P = 500, M = 1000, sigma = 0.2, 24 seeds."""
+        return {"spectrum": Spectrum.power_law(a=1.5, b=1.25, M=1000, sigma=0.2), "N": 250,
+                "P": 500, "n_seeds": 24, "options": {}, "rtol": 0.0}
+
     def simulate(self, spectrum: Spectrum, N: Any, P: Any, times: Any, **options: Any
                  ) -> LossCurves:
         """:func:`scaling_dynamics.simulate.simulate` (options as documented there)."""
