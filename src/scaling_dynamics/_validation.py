@@ -25,7 +25,12 @@ __all__ = [
     "as_float_array",
     "parse_size",
     "open_npz",
+    "check_regular_file",
+    "MAX_INPUT_BYTES",
 ]
+
+#: Largest input file read (a loss CSV, a spectrum or data archive): 4 GiB.
+MAX_INPUT_BYTES = 4 * 2**30
 
 
 def _fmt(value: Any) -> str:
@@ -153,6 +158,10 @@ def as_float_array(
     min_length: int = 1,
 ) -> np.ndarray:
     """Convert ``values`` to a float64 array, refusing non-finite or out-of-range entries."""
+    if np.iscomplexobj(values):
+        raise InvalidParameterError(
+            f"`{name}` must be an array of real numbers; got complex values."
+        )
     try:
         arr = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -207,6 +216,31 @@ def check_times(name: str, values: Any, *, integer: bool = False) -> np.ndarray:
     return arr
 
 
+def check_regular_file(path: str | os.PathLike[str], what: str,
+                       limit: int = MAX_INPUT_BYTES) -> None:
+    """Refuse, before reading, what is not a regular file of at most ``limit`` bytes.
+
+    A FIFO, a device (``/dev/zero``) or a socket would be read forever or block; a
+    directory cannot be read. Raises ``OSError`` (missing file) or
+    :class:`InvalidParameterError`.
+    """
+    import stat
+
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise InvalidParameterError(f"cannot read {what} {os.fspath(path)!r}: it is a folder.")
+    if not stat.S_ISREG(st.st_mode):
+        raise InvalidParameterError(
+            f"cannot read {what} {os.fspath(path)!r}: it is not a regular file (a pipe or a "
+            "device would never end); save the data to a file first."
+        )
+    if st.st_size > limit:
+        raise InvalidParameterError(
+            f"cannot read {what} {os.fspath(path)!r}: it has {st.st_size / 2**30:.3g} GiB; at "
+            f"most {limit / 2**30:.3g} GiB are read."
+        )
+
+
 @contextmanager
 def open_npz(path: str | os.PathLike[str], what: str, hint: str) -> Iterator[Any]:
     """Open ``path`` as an ``.npz`` archive (no pickles) for the ``with`` block.
@@ -216,14 +250,21 @@ def open_npz(path: str | os.PathLike[str], what: str, hint: str) -> Iterator[Any
     how to write a valid one. Read errors, in opening or in the block, become
     ``"cannot read <what> '<path>': <reason>"``.
     """
+    import zipfile
+    import zlib
+
     try:
+        check_regular_file(path, what)
         with open(path, "rb") as fh:
             is_npz = fh.read(4) == b"PK\x03\x04"  # an .npz file is a zip archive
         if not is_npz:
             raise InvalidParameterError(f"cannot read {what} {path!r}: it is not an .npz archive; {hint}")
         with np.load(path, allow_pickle=False) as archive:
             yield archive
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         if isinstance(exc, InvalidParameterError):
             raise
-        raise InvalidParameterError(f"cannot read {what} {path!r}: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        if isinstance(exc, (EOFError, zipfile.BadZipFile, zlib.error)):
+            reason = f"the archive is damaged or truncated ({exc})"
+        raise InvalidParameterError(f"cannot read {what} {path!r}: {reason}") from None

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidParameterError
+from .._validation import check_regular_file
 
 __all__ = ["LossTable", "as_loss_table", "read_loss_table", "COLUMN_ALIASES"]
 
@@ -64,6 +65,8 @@ class LossTable:
 
 
 def _column(name: str, values: Any) -> np.ndarray:
+    if np.iscomplexobj(values):
+        raise InvalidParameterError(f"`{name}` must be an array of real numbers; got complex values.")
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -156,12 +159,15 @@ def read_loss_table(
     """
     path = os.fspath(path)
     try:
+        check_regular_file(path, "loss table", limit=2**30)
         with open(path, newline="", encoding="utf-8") as f:
             rows = [r for r in csv.reader(f) if r and not r[0].lstrip().startswith("#")]
     except OSError as exc:
         raise InvalidParameterError(f"cannot read {path!r}: {exc.strerror or exc}.") from None
     except UnicodeDecodeError:
         raise InvalidParameterError(f"cannot read {path!r}: it is not a UTF-8 text file.") from None
+    except csv.Error as exc:
+        raise InvalidParameterError(f"cannot read {path!r} as CSV: {exc}.") from None
     if not rows:
         raise InvalidParameterError(f"{path}: the file is empty; expected a CSV with a header row.")
     header, body = rows[0], rows[1:]
@@ -172,9 +178,16 @@ def read_loss_table(
     }
     cols: dict[str, list[float]] = {k: [] for k in idx}
     for line_no, row in enumerate(body, start=2):
+        if len(row) > len(header):
+            raise InvalidParameterError(
+                f"{path}, line {line_no}: {len(row)} fields but the header names "
+                f"{len(header)}; a value has a comma too many or the header lacks a column."
+            )
         for role, j in idx.items():
             text = row[j].strip() if j < len(row) else ""
             try:
+                if not text.isascii() or "_" in text:
+                    raise ValueError(text)
                 x = float(text)
             except ValueError:
                 raise InvalidParameterError(
