@@ -36,7 +36,8 @@ from scaling_dynamics.tasks import TASKS, Param
 #: Hostile option values: zero, negative, huge, overflowing, not-a-number, infinities, empty,
 #: empty list entries, Unicode digits, huge integers, wrong types, odd spellings.
 HOSTILE = ("0", "-1", "1e308", "1e400", "nan", "inf", "-inf", "", "1,,2", "١٢",
-           str(10**30), "abc", "1.5", "-1e308", "1_000", "0x10", "log:1:1e15:3000000")
+           str(10**30), "1e9", "1000000000", "abc", "1.5", "-1e308", "1_000", "0x10",
+           "log:1:1e15:3000000")
 
 #: Seconds a successful run may take before it counts as unbounded work.
 TIME_LIMIT = 60
@@ -249,3 +250,72 @@ def test_every_option_is_fuzzed() -> None:
     covered = {tuple(c.values) for c in _cases(False) + _cases(True)}
     assert ids == covered
     assert set(BASELINE) == set(TASKS)
+
+
+# -- sweep: a command of its own (not a task); its options come from its parser
+
+
+def _sweep_options() -> list[Any]:
+    """The value-taking options of `sweep`, from the parser the command line builds."""
+    import argparse
+
+    from scaling_dynamics.cli import build_parser
+
+    parser = build_parser(only="sweep")
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    out = []
+    for action in sub.choices["sweep"]._actions:
+        if action.nargs == 0 or action.dest in ("help", "format"):
+            continue
+        out.append(action)
+    return out
+
+
+#: Options of `sweep` read only when a grid runs (the others when a store is read).
+_SWEEP_RUN = {"target", "store", "jobs", "scheduler"}
+
+
+@pytest.fixture(scope="module")
+def sweep_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("fuzz-sweep")
+    grid = root / "grid.toml"
+    grid.write_text('command = "theory"\n[options]\ntimes = "1,10"\nM = 50\n[axes]\nN = [10, 20]\n')
+    store = root / "store"
+    assert main(["sweep", str(grid), "--store", str(store), "--jobs", "1", "--no-progress"]) == 0
+    return {"grid": str(grid), "store": str(store)}
+
+
+@pytest.mark.parametrize("dest", [a.dest for a in _sweep_options()])
+def test_hostile_sweep_values(dest: str, sweep_inputs: dict[str, str], tmp_path: Path) -> None:
+    run = dest in _SWEEP_RUN
+    problems = []
+    for i, value in enumerate(HOSTILE):
+        tmp = tmp_path / f"case{i}"
+        tmp.mkdir()
+        (tmp / "cwd").mkdir()
+        out = tmp / "out"
+        settings: dict[str, str] = (
+            {"target": sweep_inputs["grid"], "store": str(out / "store"), "jobs": "1"} if run
+            else {"target": sweep_inputs["store"], "plot": str(out / "p.png")})
+        settings[dest] = value
+        target = settings.pop("target")
+        argv = ["sweep", "--format=json", "--no-progress"]
+        for k, v in settings.items():
+            opt = next(a for a in _sweep_options() if a.dest == k).option_strings[-1]
+            argv.append(f"{opt}={v}")
+        argv += ["--", target]
+        code, stdout, stderr, seen = _run(argv, tmp / "cwd")
+        case = " ".join(repr(a) for a in argv)
+        if "Traceback" in stderr or "internal error" in stderr or code == -999:
+            problems.append(f"{case}: traceback or unbounded\n{stderr[-600:]}")
+        elif code != 0:
+            lines = [ln for ln in stderr.splitlines() if ln.strip()]
+            text = stderr.lower()
+            if len(lines) != 1:
+                problems.append(f"{case}: {len(lines)} lines on stderr:\n{stderr[-600:]}")
+            if dest.replace("_", "-") not in text and value.lower() not in text:
+                problems.append(f"{case}: the error names neither `{dest}` nor the value: "
+                                f"{stderr.strip()!r}")
+            if os.path.exists(out) or os.listdir(tmp / "cwd"):
+                problems.append(f"{case}: refused but wrote files")
+    assert not problems, "\n".join(problems)

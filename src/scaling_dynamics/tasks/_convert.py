@@ -18,7 +18,7 @@ from .._errors import InvalidParameterError
 
 __all__ = ["size", "real", "bounded", "integer", "count", "seed", "positive_int", "modes",
            "parse_times", "parse_compute", "DEFAULT_TIMES", "DEFAULT_COMPUTE", "MAX_EXACT",
-           "MAX_TIMES", "exponent", "sigma", "MAX_EXPONENT", "MAX_SIGMA"]
+           "MAX_TIMES", "ascii_int", "exponent", "sigma", "MAX_EXPONENT", "MAX_SIGMA"]
 
 #: Default times: 13 log-spaced points from 1 to 10^4 (gradient-flow time or steps).
 DEFAULT_TIMES = "log:1:1e4:13"
@@ -59,17 +59,32 @@ def _number(text: str, allowed: str, name: str | None = None) -> float:
     return x
 
 
+def _as_given(x: float) -> float | int:
+    """A parsed number as the library's messages print it: an int when it is whole."""
+    return int(x) if math.isfinite(x) and x.is_integer() else x
+
+
 def size(name: str) -> Callable[[str], float | int]:
-    """A size option: a positive integer up to 2^53, or 'inf' (``_validation.parse_size``)."""
-    allowed = f"a positive integer <= {MAX_EXACT:.4g} or inf"
+    """A size option: a positive integer up to 2^53, or 'inf'.
+
+    Text that is not a number (or overflows float64) and finite sizes above 2^53 are refused
+    here; zero, negative and fractional sizes reach the library's check
+    (``_validation.check_size``), which names them the same way.
+    """
+    allowed = "a positive integer or inf"
 
     def convert(text: str) -> float | int:
         x = _number(text, allowed, name)
+        if math.isnan(x):
+            raise _fail(text, allowed, name)
         if math.isinf(x) and x > 0:
             return math.inf
-        if not (math.isfinite(x) and x.is_integer() and 1 <= x <= MAX_EXACT):
-            raise _fail(text, allowed, name)
-        return int(x)
+        if x > MAX_EXACT:
+            raise argparse.ArgumentTypeError(
+                f"`{name}` must be {allowed} (finite sizes at most 2^53 = {MAX_EXACT:.4g}; "
+                f"larger ones are the limit inf); got {_as_given(x)}"
+            )
+        return _as_given(x)
 
     convert.__name__ = f"size {name}"
     return convert
@@ -85,16 +100,23 @@ def real(text: str) -> float:
 
 def bounded(name: str, low: float, high: float, *, low_open: bool = False,
             allow_inf: bool = False) -> Callable[[str], float]:
-    """A number in ``[low, high]`` (``(low, high]`` with ``low_open``); named in messages."""
-    lo = "(" if low_open else "["
-    allowed = f"a number in {lo}{low:g}, {high:g}]"
+    """A number in ``[low, high]`` (``(low, high]`` with ``low_open``); named in messages.
+
+    Messages follow ``_validation.check_real``: "`name` must be a number > low; got x".
+    """
+    lower = f"a number {'>' if low_open else '>='} {low:g}"
+    both = f"{lower} and <= {high:g}" if math.isfinite(high) else lower
 
     def convert(text: str) -> float:
-        x = _number(text, allowed, name)
+        x = _number(text, both, name)
+        if math.isnan(x):
+            raise _fail(text, both, name)
         if allow_inf and math.isinf(x) and x > 0:
             return x
-        if not (x > low if low_open else x >= low) or not x <= high:
-            raise _fail(text, allowed, name)
+        if not (x > low if low_open else x >= low):
+            raise argparse.ArgumentTypeError(f"`{name}` must be {lower}; got {x!r}")
+        if not x <= high:
+            raise argparse.ArgumentTypeError(f"`{name}` must be {both}; got {x!r}")
         return x
 
     convert.__name__ = "real"
@@ -138,16 +160,22 @@ def integer(text: str) -> int:
 
 
 def count(name: str, low: int, high: int, why: str = "") -> Callable[[str], int]:
-    """An integer in ``[low, high]``, named in messages; ``why`` explains the upper limit."""
-    allowed = f"an integer in [{low}, {high:_}]".replace("_", ",") + (f" ({why})" if why else "")
+    """An integer in ``[low, high]``, named in messages; ``why`` explains the upper limit.
+
+    Messages follow ``_validation.check_int``: "`name` must be an integer >= low; got n".
+    """
+    lower = f"an integer >= {low}"
+    both = f"{lower} and <= {high:_}".replace("_", ",") + (f" ({why})" if why else "")
 
     def convert(text: str) -> int:
         try:
             n = integer(text)
         except argparse.ArgumentTypeError:
-            raise _fail(text, allowed, name) from None
-        if not low <= n <= high:
-            raise _fail(text, allowed, name)
+            raise _fail(text, both, name) from None
+        if n < low:
+            raise argparse.ArgumentTypeError(f"`{name}` must be {lower}; got {n}")
+        if n > high:
+            raise argparse.ArgumentTypeError(f"`{name}` must be {both}; got {n:.4g}")
         return n
 
     convert.__name__ = "integer"
@@ -167,6 +195,17 @@ def seed(text: str) -> int:
 
 
 seed.__name__ = "integer"
+
+
+def ascii_int(text: str) -> int:
+    """``int(text)`` for ASCII digits only (``int`` reads '١٢' as 12); argparse names it "int"."""
+    t = text.strip()
+    if not (t.isascii() and re.fullmatch(r"[+-]?[0-9]+", t)) or len(t) > 19:
+        raise ValueError(f"invalid literal for int(): {text!r}")
+    return int(t)
+
+
+ascii_int.__name__ = "int"
 
 
 def positive_int(text: str) -> int:
@@ -251,12 +290,12 @@ def parse_times(text: str, *, integer: bool = False, name: str = "times",
 
 
 def _in_range(values: Any, name: str, text: str, high: float) -> Any:
-    """Refuse entries outside [0, high] (one line naming the first offender)."""
+    """Refuse entries above ``high`` (one line naming the first offender)."""
 
-    bad = (values < 0) | ~(values <= high)
+    bad = ~(values <= high) & ~(values < 0)  # negatives: the library's message
     if bad.any():
         raise InvalidParameterError(
-            f"`{name}` must lie in [0, {high:g}]; got {float(values[bad][0])!r} in {text!r}."
+            f"`{name}` must be at most {high:g}; got {float(values[bad][0])!r} in {text!r}."
         )
     return values
 
