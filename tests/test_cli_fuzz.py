@@ -7,7 +7,7 @@ for the other options, and asserts one of:
 
 - a refusal: exit status != 0, exactly one line on stderr, no traceback, the line names
   the option (or, for a file argument, the file), no warning raised, nothing written;
-- a success: exit status 0, one JSON object on stdout with no NaN anywhere and no
+- a success (never for the values of ``MUST_REFUSE`` given to a numeric option): exit status 0, one JSON object on stdout with no NaN anywhere and no
   infinite loss, within a time limit (nothing unbounded is started).
 
 Values that are legitimately accepted (``inf`` for N, a folder named ``nan`` for --out)
@@ -38,6 +38,13 @@ from scaling_dynamics.tasks import TASKS, Param
 HOSTILE = ("0", "-1", "1e308", "1e400", "nan", "inf", "-inf", "", "1,,2", "١٢",
            str(10**30), "1e9", "1000000000", "abc", "1.5", "-1e308", "1_000", "0x10",
            "log:1:1e15:3000000")
+
+#: Values no numeric option may accept: not a number, overflowing to inf, an empty entry,
+#: non-ASCII digits, odd spellings that ``float`` or ``int`` would read anyway.
+MUST_REFUSE = {"nan", "1e400", "١٢", "1,,2", "", "abc", "1_000", "0x10"}
+
+#: Options that take a list of numbers as text (no converter: parsed when the task runs).
+NUMBER_LISTS = {"times", "compute"}
 
 #: Seconds a successful run may take before it counts as unbounded work.
 TIME_LIMIT = 60
@@ -196,6 +203,8 @@ def _problems(command: str, p: Param, value: str, inputs: dict[str, str],
         if left:
             bad.append(f"{case}: refused but wrote {left}")
         return bad
+    if value in MUST_REFUSE and (p.converter is not None or p.name in NUMBER_LISTS):
+        bad.append(f"{case}: accepted silently (exit 0)")
     try:
         data = json.loads(stdout)
     except ValueError:
@@ -319,3 +328,95 @@ def test_hostile_sweep_values(dest: str, sweep_inputs: dict[str, str], tmp_path:
             if os.path.exists(out) or os.listdir(tmp / "cwd"):
                 problems.append(f"{case}: refused but wrote files")
     assert not problems, "\n".join(problems)
+
+
+# -- the cases of issue 17 by name: files, and work refused before it starts
+
+
+def _one_line_refusal(argv: list[str], cwd: Path, needle: str) -> str:
+    code, stdout, stderr, seen = _run(argv, cwd)
+    assert code not in (0, -999), (argv, code, stdout[:200])
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr, stderr
+    assert "internal error" not in stderr, stderr
+    assert needle in stderr, stderr
+    return stderr
+
+
+def _npz(path: Path, **arrays: Any) -> str:
+    k = np.arange(1, 51, dtype=np.float64)
+    base = {"eigenvalues": k**-1.25, "target_weights": k**-0.125}
+    base.update(arrays)
+    np.savez(path, **base)
+    return str(path)
+
+
+def test_bad_spectrum_files_are_one_line_errors(tmp_path: Path) -> None:
+    good = _npz(tmp_path / "good.npz")
+    data = Path(good).read_bytes()
+    (tmp_path / "truncated.npz").write_bytes(data[: len(data) // 2])
+    cases = {
+        str(tmp_path / "truncated.npz"): "damaged or truncated",
+        _npz(tmp_path / "complex.npz", eigenvalues=(np.arange(1, 51) ** -1.25) + 0j):
+            "complex values",
+        _npz(tmp_path / "sigma1d.npz", sigma=np.array([0.1, 0.2])): "`sigma` in spectrum file",
+        _npz(tmp_path / "sigmatext.npz", sigma=np.array("abc")): "`sigma` in spectrum file",
+    }
+    for path, needle in cases.items():
+        _one_line_refusal(["predict", "--spectrum", path, "--times", "1"], tmp_path, needle)
+
+
+def test_csv_rows_with_extra_fields_or_unicode_digits_are_refused(tmp_path: Path) -> None:
+    rows = [f"{n},{t},{1 + n ** -0.5 + t ** -0.3:.6g}" for n in (10, 100, 1000)
+            for t in (1, 10, 100, 1000)]
+    extra = tmp_path / "extra.csv"
+    extra.write_text("N,time,loss\n" + "\n".join(r + ",9" for r in rows) + "\n")
+    _one_line_refusal(["fit", str(extra), "--bootstrap", "0"], tmp_path,
+                      "line 2: 4 fields but the header names 3")
+    digits = tmp_path / "digits.csv"
+    digits.write_text("N,time,loss\n" + "\n".join(rows[:-1] + ["١٠,1,2"]) + "\n")
+    _one_line_refusal(["fit", str(digits), "--bootstrap", "0"], tmp_path, "must hold a number")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+def test_inputs_that_never_end_are_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    _one_line_refusal(["fit", str(fifo)], tmp_path, "not a regular file")
+    _one_line_refusal(["predict", "--spectrum", str(fifo)], tmp_path, "not a regular file")
+    if os.path.exists("/dev/zero"):
+        _one_line_refusal(["fit", "/dev/zero"], tmp_path, "not a regular file")
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["fit", "{data}", "--bootstrap", "1e18"], "`bootstrap` must be an integer >= 0 and <= 100,000"),
+    (["compute-optimal", "--grid", "1e18"], "`grid` must be an integer >= 3 and <= 10,000"),
+    (["compute-optimal", "--compute", "log:1e4:1e10:50000", "--grid", "10000"],
+     "theory evaluations"),
+    (["compute-optimal", "--compute", "1e6"], "at least 2 different budgets"),
+    (["theory", "--times", "log:1:1e15:3000000"], "at most 100,000"),
+    (["simulate", "--times", "log:1:1e15:3000000"], "at most 100,000"),
+    (["theory", "--times", "1,,2"], "no empty entries"),
+    (["theory", "--times", "1e308"], "`times` must be at most 1e+20"),
+    (["spectrum", "--width", "1e9"], "`width` = 1000000000"),
+    (["spectrum", "--samples", "1e9"], "`samples` = 1000000000"),
+    (["simulate", "--seeds", "1e15", "--N", "20", "--P", "40", "--M", "50"], "GiB of memory"),
+    (["compare", "--seeds", "1e9", "--out", "{out}"], "GiB of memory"),
+    (["exponents", "--a", "1e308"], "`a` must be a number > 1 and <= 20"),
+    (["exponents", "--fit-decades", "2"], "give --store DIR"),
+    (["theory", "--N", "1e400"], "overflows float64"),
+    (["theory", "--sigma", "1e308"], "`sigma` must be a number >= 0 and <= 1e+100"),
+    (["theory", "--N", "1e308"], "at most 2^53"),
+    (["fit", "{data}", "--seed", "-1"], "`seed` must be an integer in [0, 2^63 - 1]"),
+    (["compare", "--times", "0", "--out", "{out}"], "a time > 0"),
+])
+def test_work_that_cannot_finish_is_refused_at_once(argv: list[str], needle: str,
+                                                    inputs: dict[str, str],
+                                                    tmp_path: Path) -> None:
+    import time
+
+    (tmp_path / "cwd").mkdir()
+    argv = [a.format(out=str(tmp_path / "out"), **inputs) for a in argv]
+    started = time.perf_counter()
+    _one_line_refusal(argv, tmp_path / "cwd", needle)
+    assert time.perf_counter() - started < 10  # refused before the work, not during it
+    assert not (tmp_path / "out").exists() and not os.listdir(tmp_path / "cwd")
