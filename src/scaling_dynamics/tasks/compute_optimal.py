@@ -159,7 +159,7 @@ def compute_optimal(**options: Any) -> Output:
         return _from_store(args)
     where_from_args(args)  # refuses --where without --store
     spectrum = Spectrum.power_law(args.a, args.b, args.M, args.sigma)
-    budgets = parse_compute(args.compute or DEFAULT_COMPUTE)
+    budgets = parse_compute(DEFAULT_COMPUTE if args.compute is None else args.compute)
     _check_budgets(budgets, args.grid, args.min_steps)
     fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
                                   min_steps=args.min_steps, progress=args.progress)

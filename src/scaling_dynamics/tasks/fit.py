@@ -12,7 +12,7 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from ._base import Output, bind
-from ._convert import bounded, count, seed
+from ._convert import bounded, count, parse_compute, seed
 from ._curves import add_format_argument, add_progress_arguments
 from ._inputs import add_store_arguments, read_store, where_from_args
 from ._spec import Spec
@@ -72,14 +72,7 @@ def _budgets(compute: str | None, table: Any) -> list[float]:
     if compute is None:
         top = float(table.compute.max())
         return np.geomspace(top, 100 * top, 5).tolist()
-    try:
-        values = [float(x) for x in compute.split(",") if x.strip()]
-    except ValueError:
-        raise InvalidParameterError(
-            f"`compute` must be a comma list of budgets like 1e6,1e8; got {compute!r}."
-        ) from None
-    if not values or any(not (v > 0) or v == float("inf") for v in values):
-        raise InvalidParameterError(f"`compute` must list positive finite budgets; got {compute!r}.")
+    values = parse_compute(compute).tolist()
     return values
 
 
