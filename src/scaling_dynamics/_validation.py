@@ -174,6 +174,10 @@ def as_float_array(
     min_length: int = 1,
 ) -> np.ndarray:
     """Convert ``values`` to a float64 array, refusing non-finite or out-of-range entries."""
+    if np.iscomplexobj(values):
+        raise InvalidParameterError(
+            f"`{name}` must be an array of real numbers; got complex values."
+        )
     try:
         arr = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -330,6 +334,9 @@ def open_npz(path: str | os.PathLike[str], what: str, hint: str) -> Iterator[Any
     how to write a valid one. Read errors, in opening or in the block, become
     ``"cannot read <what> '<path>': <reason>"``.
     """
+    import zipfile
+    import zlib
+
     try:
         with open_input(path, what) as fh:
             is_npz = fh.read(4) == b"PK\x03\x04"  # an .npz file is a zip archive
@@ -339,7 +346,10 @@ def open_npz(path: str | os.PathLike[str], what: str, hint: str) -> Iterator[Any
             with np.load(fh, allow_pickle=False) as archive:
                 _check_unpacked_size(archive, what, path)
                 yield archive
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         if isinstance(exc, InvalidParameterError):
             raise
-        raise InvalidParameterError(f"cannot read {what} {path!r}: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        if isinstance(exc, (EOFError, zipfile.BadZipFile, zlib.error)):
+            reason = f"the archive is damaged or truncated ({exc})"
+        raise InvalidParameterError(f"cannot read {what} {path!r}: {reason}") from None

@@ -270,9 +270,21 @@ class Spectrum:
                     f"spectrum file {path!r} lacks the array(s) {sorted(missing)}; "
                     "it needs `eigenvalues` and `target_weights` (and optionally `sigma`)."
                 )
-            sigma = float(f["sigma"]) if "sigma" in keys else 0.0
+            sigma = _scalar_sigma(f["sigma"], path) if "sigma" in keys else 0.0
             label = str(f["label"]) if "label" in keys else f"spectrum from {path}"
             return cls.from_arrays(f["eigenvalues"], f["target_weights"], sigma, label=label)
+
+
+def _scalar_sigma(value: Any, path: str) -> float:
+    """The ``sigma`` array of a spectrum file: one real number."""
+    arr = np.asarray(value)
+    if arr.ndim != 0 or not (np.issubdtype(arr.dtype, np.integer)
+                             or np.issubdtype(arr.dtype, np.floating)):
+        raise InvalidParameterError(
+            f"`sigma` in spectrum file {path!r} must be one real number (a 0-d array); got "
+            f"{arr.dtype} of shape {arr.shape}."
+        )
+    return float(arr)
 
 
 def check_spectrum(spectrum: Any) -> Spectrum:

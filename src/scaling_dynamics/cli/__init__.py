@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -120,4 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file or folder that cannot be read or written
         where = f" {exc.filename!r}" if exc.filename else ""
         sys.stderr.write(f"{prog}: error: cannot use{where}: {exc.strerror or exc}\n")
+        return 1
+    except MemoryError:
+        sys.stderr.write(f"{prog}: error: out of memory; reduce the sizes, seeds or times.\n")
+        return 1
+    except Exception as exc:  # a bug: one line, the traceback on request
+        if os.environ.get("SCALING_DYNAMICS_TRACEBACK"):
+            raise
+        text = " ".join(str(exc).split())[:300]
+        sys.stderr.write(f"{prog}: internal error: {type(exc).__name__}: {text} (please report "
+                         "it; set SCALING_DYNAMICS_TRACEBACK=1 to see where)\n")
         return 1

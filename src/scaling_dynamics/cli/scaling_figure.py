@@ -20,6 +20,10 @@ examples:
 
 from __future__ import annotations
 
+from ..tasks.scaling_figure import FIGURE_NAMES
 from ._task import task_command
 
 add_arguments, run = task_command('scaling-figure')
+
+#: The names the command accepts (its task's choices).
+_NAMES = FIGURE_NAMES

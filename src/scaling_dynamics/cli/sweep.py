@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any
 
-from ..tasks._convert import integer as _int
+from ..tasks._convert import count
 from ..tasks._curves import add_format_argument, add_progress_arguments
 from ..tasks._inputs import parse_where
 from ._common import print_json
@@ -36,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     r = parser.add_argument_group("running a grid")
     r.add_argument("--store", metavar="DIR", default=None,
                    help="the store directory (created if needed; required with a grid file)")
-    r.add_argument("--jobs", type=_int, default=None,
+    r.add_argument("--jobs", type=count("jobs", 1, 4096), default=None,
                    help="local worker processes, one BLAS thread each; 1 runs the points in "
                    "this process (default: the number of cores)")
     r.add_argument("--scheduler", metavar="ADDRESS", default=None,
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    "(e.g. tcp://host:8786; needs the 'sweeps' extra)")
     r.add_argument("--dry-run", action="store_true",
                    help="check the grid and count the points to compute; run nothing")
-    r.add_argument("--max-points", type=_int, default=None, metavar="N",
+    r.add_argument("--max-points", type=count("max-points", 1, 10**12), default=None, metavar="N",
                    help="the largest grid accepted: a grid of more points is refused with its "
                    "count before it is expanded (default 100000)")
     v = parser.add_argument_group("reading a store")
@@ -179,9 +180,33 @@ def _read_store(args: argparse.Namespace, path: str) -> int:
     return 0
 
 
+#: Figure formats of --plot (matplotlib's, by the file's suffix).
+_PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff",
+                  ".webp", ".svgz", ".pgf", ".gif")
+#: A dask scheduler address: [protocol://]host:port.
+_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?[A-Za-z0-9._\-\[\]]+:[0-9]{1,5}")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a --plot file of no known format or a malformed --scheduler."""
+    from .._errors import InvalidParameterError
+
+    if args.plot is not None and not args.plot.lower().endswith(_PLOT_SUFFIXES):
+        raise InvalidParameterError(
+            f"`plot` must be a file name ending in {', '.join(_PLOT_SUFFIXES[:3])} (or another "
+            f"matplotlib format); got {args.plot!r}."
+        )
+    if args.scheduler is not None and not _ADDRESS.fullmatch(args.scheduler):
+        raise InvalidParameterError(
+            "`scheduler` must be a dask scheduler address like tcp://host:8786; got "
+            f"{args.scheduler!r}."
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from .._errors import InvalidParameterError
 
+    _check_outputs(args)
     target = args.target
     if os.path.isdir(target):
         if args.store is not None and os.path.abspath(args.store) != os.path.abspath(target):

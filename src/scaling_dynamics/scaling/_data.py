@@ -69,6 +69,8 @@ class LossTable:
 
 
 def _column(name: str, values: Any) -> np.ndarray:
+    if np.iscomplexobj(values):
+        raise InvalidParameterError(f"`{name}` must be an array of real numbers; got complex values.")
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -161,8 +163,11 @@ def read_loss_table(
     """
     path = os.fspath(path)
     text = read_input_text(path, "loss data file")
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""))
-            if r and not r[0].lstrip().startswith("#")]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""))
+                if r and not r[0].lstrip().startswith("#")]
+    except csv.Error as exc:
+        raise InvalidParameterError(f"cannot read {path!r} as CSV: {exc}.") from None
     if not rows:
         raise InvalidParameterError(f"{path}: the file is empty; expected a CSV with a header row.")
     header, body = rows[0], rows[1:]
@@ -173,9 +178,16 @@ def read_loss_table(
     }
     cols: dict[str, list[float]] = {k: [] for k in idx}
     for line_no, row in enumerate(body, start=2):
+        if len(row) > len(header):
+            raise InvalidParameterError(
+                f"{path}, line {line_no}: {len(row)} fields but the header names "
+                f"{len(header)}; a value has a comma too many or the header lacks a column."
+            )
         for role, j in idx.items():
             text = row[j].strip() if j < len(row) else ""
             try:
+                if not text.isascii() or "_" in text:
+                    raise ValueError(text)
                 x = float(text)
             except ValueError:
                 raise InvalidParameterError(

@@ -97,8 +97,10 @@ def check_budget(
     seconds = estimate_seconds(N, P, M, times, route, method, n_seeds, ensemble, batch)
     if seconds > max_seconds:
         raise ProblemTooLargeError(
-            f"{what} with {n_seeds:g} seeds would take at least {seconds:.3g} s (estimated at "
+            f"{what} with {n_seeds:g} seeds"
+            + (f" and ensemble = {ensemble:g}" if ensemble != 1 else "")
+            + f" would take at least {seconds:.3g} s (estimated at "
             f"{FLOP_RATE:.0e} flop/s), over the limit max_seconds = {max_seconds:g} s; raise "
-            "max_seconds (--max-seconds) to allow it, or reduce the seeds, sizes or steps, "
-            "or use the theory."
+            "max_seconds (--max-seconds) to allow it, or reduce the seeds, ensemble, sizes or "
+            "steps, or use the theory."
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from ._convert import DEFAULT_TIMES, integer, real, size
+from ._convert import DEFAULT_TIMES, bounded, count, exponent, integer, real, seed, sigma, size
 
 __all__ = ["add_model_arguments", "add_output_arguments", "add_format_argument",
            "add_progress_arguments", "spectrum_from_args", "optimizer_from_args", "curves_json",
@@ -16,9 +17,9 @@ def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict 
     d = {"a": 1.5, "b": 1.25, "M": 1000, "N": 250, "P": 500, "seeds": 8}
     d.update(defaults or {})
     g = parser.add_argument_group("model (theory.md section 1)")
-    g.add_argument("--a", type=real, default=d["a"],
+    g.add_argument("--a", type=exponent("a"), default=d["a"],
                    help="task-power exponent: lambda_k (w*_k)^2 = k^-a, a > 1 (default %(default)s)")
-    g.add_argument("--b", type=real, default=d["b"],
+    g.add_argument("--b", type=exponent("b"), default=d["b"],
                    help="eigenvalue exponent: lambda_k = k^-b, b > 1 (default %(default)s)")
     g.add_argument("--M", type=size("M"), default=d["M"],
                    help="number of teacher modes (default %(default)s)")
@@ -31,11 +32,11 @@ def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict 
     g.add_argument("--P", type=size("P"), default=d["P"],
                    help="number of training samples; 'inf' for the population limit; ignored by "
                    "sgd (default %(default)s)")
-    g.add_argument("--sigma", type=real, default=None,
+    g.add_argument("--sigma", type=sigma, default=None,
                    help="label-noise standard deviation (default 0, or the spectrum file's)")
     o = parser.add_argument_group("optimiser")
     add_optimizer_arguments(o)
-    o.add_argument("--ensemble", type=integer, default=1,
+    o.add_argument("--ensemble", type=count("ensemble", 1, 2**53), default=1,
                    help="average the predictions of E models that share the data but not the "
                    "projection (default %(default)s)")
     t = parser.add_argument_group("times")
@@ -43,10 +44,10 @@ def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict 
                    help="comma list T1,T2,... or log:START:STOP:NUM (default %(default)s)")
     if with_seeds:
         s = parser.add_argument_group("seeds")
-        s.add_argument("--seeds", type=integer, default=d["seeds"],
+        s.add_argument("--seeds", type=count("seeds", 1, 2**53), default=d["seeds"],
                        help="number of independent draws of data and projection "
                        "(default %(default)s)")
-        s.add_argument("--seed", type=integer, default=0,
+        s.add_argument("--seed", type=seed, default=0,
                        help="root seed; the same seed gives identical results (default %(default)s)")
 
 
@@ -98,7 +99,7 @@ def add_optimizer_arguments(group: Any) -> None:
 
 def add_max_seconds_argument(group: Any) -> None:
     """``--max-seconds``: the limit on a simulation's estimated run time."""
-    group.add_argument("--max-seconds", type=real, default=3600.0,
+    group.add_argument("--max-seconds", type=bounded("max-seconds", 0.0, math.inf, low_open=True, allow_inf=True), default=3600.0,
                        help="refuse, before starting, a simulation estimated to take longer "
                        "(default %(default)s)")
 

@@ -90,6 +90,11 @@ def compare(**options: Any) -> Output:
     spectrum = spectrum_from_args(args)
     optimizer = optimizer_from_args(args)
     times = parse_times(args.times, integer=optimizer.discrete)
+    if not np.any(times > 0):
+        raise InvalidParameterError(
+            f"`times` must include a time > 0 for compare (its figure has a log time axis); "
+            f"got {args.times!r}."
+        )
     theory = predict(
         spectrum, args.N, args.P, times, optimizer=optimizer, ensemble=args.ensemble,
         n_nodes=args.nodes, compress=args.compress, progress=args.progress,

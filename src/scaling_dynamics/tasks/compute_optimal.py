@@ -11,33 +11,62 @@ import os
 from typing import Any
 
 from ._base import Output, bind
-from ._convert import DEFAULT_COMPUTE, integer, parse_compute, real, size
+from ._convert import DEFAULT_COMPUTE, bounded, count, exponent, parse_compute, sigma, size
 from ._curves import add_format_argument, add_progress_arguments
 from ._inputs import add_store_arguments, read_store, where_from_args
 from ._spec import Spec
 
-__all__ = ["SPEC", "compute_optimal"]
+__all__ = ["SPEC", "compute_optimal", "MAX_GRID", "MAX_EVALUATIONS"]
+
+#: Most sizes in the bracketing grid (the grid only brackets; Brent refines).
+MAX_GRID = 10_000
+#: Most theory evaluations one frontier may cost (about 10 ms each: ~15 minutes).
+MAX_EVALUATIONS = 100_000
+
+
+def _check_budgets(budgets: Any, grid: int, min_steps: float) -> None:
+    """Refuse, before any work, budgets that cannot give a frontier or cost too much."""
+    from .._errors import InvalidParameterError
+
+    if len(set(budgets.tolist())) < 2:
+        raise InvalidParameterError(
+            "`compute` must list at least 2 different budgets to fit the frontier's "
+            f"exponents; got {budgets.size} ({', '.join(f'{c:g}' for c in budgets[:3])})."
+        )
+    smallest = float(budgets.min())
+    if not smallest / min_steps > 1.0:
+        raise InvalidParameterError(
+            f"`min-steps` must be below the smallest budget (N <= C / min-steps must allow "
+            f"N > 1); got {min_steps:g} with C = {smallest:g}."
+        )
+    evaluations = grid + 12 * budgets.size
+    if evaluations > MAX_EVALUATIONS:
+        raise InvalidParameterError(
+            f"`compute` and `grid` ask for about {evaluations:.3g} theory evaluations "
+            f"(grid + 12 per budget; ~10 ms each); at most {MAX_EVALUATIONS:_} are allowed: "
+            f"give fewer budgets or a smaller grid.".replace("_", ",")
+        )
 
 
 def declare(parser: Any) -> None:
     g = parser.add_argument_group("model (theory.md section 1)")
-    g.add_argument("--a", type=real, default=1.5,
+    g.add_argument("--a", type=exponent("a"), default=1.5,
                    help="task-power exponent, a > 1 (default %(default)s)")
-    g.add_argument("--b", type=real, default=1.25,
+    g.add_argument("--b", type=exponent("b"), default=1.25,
                    help="eigenvalue exponent, b > 1 (default %(default)s)")
     g.add_argument("--M", type=size("M"), default=math.inf,
                    help="number of modes (default inf)")
     g.add_argument("--P", type=size("P"), default=math.inf,
                    help="training samples; inf for fresh data (default inf)")
-    g.add_argument("--sigma", type=real, default=0.0,
+    g.add_argument("--sigma", type=sigma, default=0.0,
                    help="label-noise standard deviation (default %(default)s)")
     f = parser.add_argument_group("frontier")
     f.add_argument("--compute", default=None,
                    help="budgets C = N t: C1,C2,... or log:START:STOP:NUM (default "
                    f"{DEFAULT_COMPUTE}; with --store, 12 budgets inside the data's range)")
-    f.add_argument("--grid", type=integer, default=17,
+    f.add_argument("--grid", type=count("grid", 3, MAX_GRID, "each size is one theory evaluation per budget"), default=17,
                    help="sizes in the bracketing grid of the optimiser (default %(default)s)")
-    f.add_argument("--min-steps", type=real, default=1.0,
+    f.add_argument("--min-steps", type=bounded("min-steps", 0.0, 1e300, low_open=True), default=1.0,
                    help="smallest training time allowed, so N <= C / min-steps "
                    "(default %(default)s)")
     add_store_arguments(parser, "measured loss curves (columns N, time, test_loss)")
@@ -98,6 +127,8 @@ def _from_store(args: Any) -> Output:
     if "a" in const and "b" in const and const["a"] is not None and const["b"] is not None:
         expected = closed_form_exponents(const["a"], const["b"])
     budgets = None if args.compute is None else parse_compute(args.compute)
+    if budgets is not None:
+        _check_budgets(budgets, args.grid, args.min_steps)
     measured = frontier_from_table(table, budgets, expected=expected,
                                    params={"label": f"measured: {table.source}"})
     theory = None
@@ -128,7 +159,8 @@ def compute_optimal(**options: Any) -> Output:
         return _from_store(args)
     where_from_args(args)  # refuses --where without --store
     spectrum = Spectrum.power_law(args.a, args.b, args.M, args.sigma)
-    budgets = parse_compute(args.compute or DEFAULT_COMPUTE)
+    budgets = parse_compute(DEFAULT_COMPUTE if args.compute is None else args.compute)
+    _check_budgets(budgets, args.grid, args.min_steps)
     fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
                                   min_steps=args.min_steps, progress=args.progress)
     reference = None

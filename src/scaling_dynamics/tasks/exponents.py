@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._errors import InvalidParameterError
 from ._base import Output, bind
-from ._convert import real
+from ._convert import bounded, exponent
 from ._curves import add_format_argument
 from ._inputs import add_store_arguments, read_store, where_from_args
 from ._spec import Spec
@@ -19,17 +20,17 @@ __all__ = ["SPEC", "exponents"]
 
 def declare(parser: Any) -> None:
     g = parser.add_argument_group("power law (theory.md section 1)")
-    g.add_argument("--a", type=real, default=1.5,
+    g.add_argument("--a", type=exponent("a"), default=1.5,
                    help="task-power exponent: lambda_k (w*_k)^2 = k^-a, a > 1 (default %(default)s)")
-    g.add_argument("--b", type=real, default=1.25,
+    g.add_argument("--b", type=exponent("b"), default=1.25,
                    help="eigenvalue exponent: lambda_k = k^-b, b > 1 (default %(default)s)")
     add_store_arguments(parser, "loss curves and measure an exponent on them")
     m = parser.add_argument_group("measured exponent (with --store)")
     m.add_argument("--x", choices=("N", "P", "time"), default="N",
                    help="the resource whose exponent is measured (default %(default)s)")
-    m.add_argument("--at-time", type=real, default=None,
+    m.add_argument("--at-time", type=bounded("at-time", 0.0, 1e300), default=None,
                    help="time at which L(N) or L(P) is read (default: the latest stored time)")
-    m.add_argument("--fit-decades", type=real, default=None,
+    m.add_argument("--fit-decades", type=bounded("fit-decades", 0.0, 300.0, low_open=True), default=None,
                    help="fit only the last DECADES decades of x (default: all points)")
     add_format_argument(parser)
 
@@ -56,8 +57,6 @@ _CLOSED_KEY = {"N": "model", "P": "data", "time": "time"}
 def _rows(args: Any) -> tuple[Any, Any, Any, Any]:
     """(stored input, x, loss, time read) of the measured exponent."""
     import numpy as np
-
-    from .._errors import InvalidParameterError
 
     if args.x == "time":
         stored = read_store(args, size="N", time="time", constants=("a", "b"))
@@ -124,6 +123,12 @@ def exponents(**options: Any) -> Output:
         m = _measured(args)
         return Output(m, _measured_table(m), value=m)
     where_from_args(args)  # refuses --where without --store
+    for name in ("at_time", "fit_decades"):
+        if getattr(args, name) is not None:
+            raise InvalidParameterError(
+                f"`{name.replace('_', '-')}` = {getattr(args, name):g} applies to an exponent "
+                "measured on a sweep store; give --store DIR (or leave it out)."
+            )
     e = closed_form_exponents(args.a, args.b)
     lines = [f"# closed-form exponents, a={e.a:g}, b={e.b:g}, m=min(a-1, 2b)={e.m:g}, "
              f"regime {e.regime}"]

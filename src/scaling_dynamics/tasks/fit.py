@@ -12,12 +12,16 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from ._base import Output, bind
-from ._convert import integer, real
+from ._convert import bounded, count, parse_compute, seed
 from ._curves import add_format_argument, add_progress_arguments
 from ._inputs import add_store_arguments, read_store, where_from_args
 from ._spec import Spec
 
-__all__ = ["SPEC", "fit"]
+__all__ = ["SPEC", "fit", "MAX_BOOTSTRAP"]
+
+#: Most bootstrap resamples: each is one more fit, and beyond ~1e4 an interval's end points
+#: no longer move.
+MAX_BOOTSTRAP = 100_000
 
 
 def declare(parser: Any) -> None:
@@ -29,28 +33,28 @@ def declare(parser: Any) -> None:
     c.add_argument("--steps-column", default=None, help="column of the steps or tokens t")
     c.add_argument("--loss-column", default=None, help="column of the loss")
     f = parser.add_argument_group("fit")
-    f.add_argument("--bootstrap", type=integer, default=100,
+    f.add_argument("--bootstrap", type=count("bootstrap", 0, MAX_BOOTSTRAP, "each resample is one more fit"), default=100,
                    help="bootstrap resamples for confidence intervals, 0 for none "
                    "(default %(default)s)")
-    f.add_argument("--confidence", type=real, default=0.95,
+    f.add_argument("--confidence", type=bounded("confidence", 0.0, 1.0, low_open=True), default=0.95,
                    help="level of the bootstrap intervals (default %(default)s)")
-    f.add_argument("--starts", type=integer, default=16,
+    f.add_argument("--starts", type=count("starts", 1, 1000), default=16,
                    help="local optimisations from the best grid starts (default %(default)s)")
-    f.add_argument("--huber-delta", type=real, default=1e-3,
+    f.add_argument("--huber-delta", type=bounded("huber-delta", 0.0, 1e6, low_open=True), default=1e-3,
                    help="Huber threshold on log residuals (default %(default)s)")
-    f.add_argument("--holdout", type=real, default=0.2,
+    f.add_argument("--holdout", type=bounded("holdout", 0.0, 1.0), default=0.2,
                    help="fraction of points with the largest compute held out and predicted; "
                    "0 to skip (default %(default)s)")
     f.add_argument("--theory", dest="theory", action="store_true", default=False,
                    help="also fit the mean-field theory: a, b, sigma and the scales of N, t, L "
                    "(tabulates the theory for ~30 candidate (a, b); about a minute)")
-    f.add_argument("--theory-evaluations", type=integer, default=20,
+    f.add_argument("--theory-evaluations", type=count("theory-evaluations", 1, 1000, "each tabulates the theory, ~2 s"), default=20,
                    help="(a, b) candidates of the theory fit's coarse stage; the fine stage "
                    "gets half as many (default %(default)s)")
     f.add_argument("--compute", default=None,
                    help="budgets C1,C2,... at which to print the allocations "
                    "(default: 5 budgets from the data's largest C up to 100x)")
-    f.add_argument("--seed", type=integer, default=0, help="bootstrap seed (default %(default)s)")
+    f.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default %(default)s)")
     o = parser.add_argument_group("output")
     add_format_argument(o)
     o.add_argument("--out", metavar="DIR", default=None,
@@ -68,14 +72,7 @@ def _budgets(compute: str | None, table: Any) -> list[float]:
     if compute is None:
         top = float(table.compute.max())
         return np.geomspace(top, 100 * top, 5).tolist()
-    try:
-        values = [float(x) for x in compute.split(",") if x.strip()]
-    except ValueError:
-        raise InvalidParameterError(
-            f"`compute` must be a comma list of budgets like 1e6,1e8; got {compute!r}."
-        ) from None
-    if not values or any(not (v > 0) or v == float("inf") for v in values):
-        raise InvalidParameterError(f"`compute` must list positive finite budgets; got {compute!r}.")
+    values = parse_compute(compute).tolist()
     return values
 
 

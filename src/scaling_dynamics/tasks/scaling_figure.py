@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._base import Output, bind
-from ._convert import real, size
+from ._convert import exponent, sigma, size
 from ._curves import add_format_argument, add_progress_arguments
 from ._spec import Spec
 
@@ -19,11 +19,11 @@ def declare(parser: Any) -> None:
     parser.add_argument("name", metavar="NAME", choices=FIGURE_NAMES,
                         help="one of: " + ", ".join(FIGURE_NAMES))
     g = parser.add_argument_group("model (theory.md section 1; M infinite)")
-    g.add_argument("--a", type=real, default=1.5,
+    g.add_argument("--a", type=exponent("a"), default=1.5,
                    help="task-power exponent, a > 1 (default %(default)s)")
-    g.add_argument("--b", type=real, default=1.25,
+    g.add_argument("--b", type=exponent("b"), default=1.25,
                    help="eigenvalue exponent, b > 1 (default %(default)s)")
-    g.add_argument("--sigma", type=real, default=None,
+    g.add_argument("--sigma", type=sigma, default=None,
                    help="label noise (default 0; 0.5 for train-test-gap and wider-is-better)")
     g.add_argument("--P", type=size("P"), default=None,
                    help="samples: finite-P frontier, scarce data of wider-is-better, data of "

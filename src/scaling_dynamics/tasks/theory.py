@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._base import Output, bind
+from ._convert import ascii_int
 from ._curves import (
     add_model_arguments,
     add_output_arguments,
@@ -20,7 +21,7 @@ __all__ = ["SPEC", "theory", "add_theory_arguments", "predict_curves"]
 def add_theory_arguments(parser: Any) -> None:
     """Solver options shared by `theory` and `compare`."""
     g = parser.add_argument_group("theory solver")
-    g.add_argument("--nodes", type=int, default=18,
+    g.add_argument("--nodes", type=ascii_int, default=18,
                    help="Talbot contour nodes per Laplace variable, 8..40 (default %(default)s: "
                    "the float64 optimum)")
     g.add_argument("--compress", choices=("auto", "on", "off"), default="auto",
