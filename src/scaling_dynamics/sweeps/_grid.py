@@ -29,7 +29,6 @@ anything runs, so a typo gets a message naming the key. Keys and seeds:
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import os
@@ -42,10 +41,13 @@ from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._validation import check_int, read_input_text
 from ..tasks import Param
-from ._axes import MAX_POINTS, axis_size, expand_axis
+from ._axes import MAX_POINTS, expand_axis
 from ._keys import canonical_json, derive_seed, point_key
+from ._layout import check_count as _check_count
+from ._layout import check_top as _check_top
+from ._layout import count_points as count_points
+from ._layout import tables as _tables
 from ._options import Checker, TaskOptions, task_options
-from ._options import fmt as _fmt
 from ._options import to_text as _to_text
 
 __all__ = [
@@ -61,7 +63,6 @@ __all__ = [
     "count_points",
 ]
 
-_TOP_KEYS = ("command", "options", "axes", "cases", "name", "description")
 
 #: Grids of more points than this show a progress bar while they are expanded.
 _BAR_FROM = 20_000
@@ -173,47 +174,6 @@ def load_grid(path: str | os.PathLike[str], *, max_points: int = MAX_POINTS) -> 
     return parse_grid(data, source=path, text=text, max_points=max_points)
 
 
-def _check_top(data: Any, where: str) -> None:
-    """The top-level keys: known ones only, ``command`` present, strings where due."""
-    if not isinstance(data, Mapping):
-        raise InvalidParameterError(f"{where}: a grid must be a table; got {type(data).__name__}.")
-    unknown = [k for k in data if k not in _TOP_KEYS]
-    if unknown:
-        close = difflib.get_close_matches(str(unknown[0]), _TOP_KEYS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InvalidParameterError(
-            f"{where}: `{unknown[0]}` is not a grid key{hint}; allowed top-level keys: "
-            f"{', '.join(_TOP_KEYS)} (options of the command go in [options] or [axes])."
-        )
-    if "command" not in data:
-        raise InvalidParameterError(
-            f"{where}: `command` is missing: name the command to run, e.g. command = \"simulate\"."
-        )
-
-
-def _tables(data: Mapping[str, Any], where: str) -> tuple[dict, dict, list[dict[str, Any]]]:
-    """``[options]``, ``[axes]`` and ``[[cases]]`` (``[{}]`` when there are none)."""
-    for key in ("name", "description"):
-        if key in data and not isinstance(data[key], str):
-            raise InvalidParameterError(f"{where}: `{key}` must be a string; got {_fmt(data[key])}.")
-
-    def table(key: str) -> dict[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise InvalidParameterError(
-                f"{where}: `{key}` must be a table ([{key}] with one option per line); "
-                f"got {_fmt(value)}."
-            )
-        return dict(value)
-
-    cases_raw = data.get("cases", [])
-    if not isinstance(cases_raw, list) or not all(isinstance(c, dict) for c in cases_raw):
-        raise InvalidParameterError(
-            f"{where}: `cases` must be an array of tables ([[cases]] blocks); got {_fmt(cases_raw)}."
-        )
-    return table("options"), table("axes"), [dict(c) for c in cases_raw] or [{}]
-
-
 class _Placement:
     """Every key is a known option, set in one place only ([options], [axes] or a case)."""
 
@@ -300,32 +260,6 @@ def _check_exclusive(opts: TaskOptions, place: _Placement, points: list[Point],
                     f"{where}: the point {shown} is not a valid {opts.name} command line: "
                     f"argument --{given[1]}: not allowed with argument --{given[0]}."
                 )
-
-
-def count_points(data: Mapping[str, Any], *, source: str = "<grid>") -> int:
-    """How many points grid ``data`` expands to (at most: duplicates are not counted out),
-    computed from the axes' sizes and the number of cases without expanding anything."""
-    _check_top(data, source)
-    task_options(data["command"], source)
-    _, axes_spec, cases = _tables(data, source)
-    return len(cases) * math.prod(axis_size(k, v, source) for k, v in axes_spec.items())
-
-
-def _check_count(data: Mapping[str, Any], where: str, max_points: int) -> None:
-    """Refuse a grid of more than ``max_points`` points, counted before any expansion."""
-    n_total = count_points(data, source=where)
-    if n_total <= max_points:
-        return
-    _, axes_spec, cases = _tables(data, where)
-    sizes = [f"{k} {axis_size(k, v, where)}" for k, v in axes_spec.items()]
-    if len(cases) > 1:
-        sizes.append(f"{len(cases)} cases")
-    raise InvalidParameterError(
-        f"{where}: the grid has {n_total} points ({' x '.join(sizes)}); at most "
-        f"{max_points} "
-        f"are allowed: raise the limit with --max-points (max_points=), or split the grid "
-        f"into several grids sharing one store."
-    )
 
 
 def parse_grid(data: Mapping[str, Any], *, source: str = "<grid>", text: str = "",
