@@ -14,6 +14,9 @@ What runs
 * A bash line must be ``scaling-dynamics ARGS`` (``\\`` continuations and ``#`` comments
   as in a shell); it runs in this process through ``scaling_dynamics.cli.main`` and must
   exit with status 0. A python block runs with ``exec`` in a fresh namespace.
+* A bash line (markdown or ``--help``) that cannot run here (it needs a cluster, say) ends
+  with the comment ``# not run: REASON``: it is skipped with a warning that shows the
+  reason.
 
 The one override (``shrink``)
 -----------------------------
@@ -39,6 +42,7 @@ import io
 import re
 import shlex
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,27 +52,15 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKDOWN = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 RUN_LANGS = {"bash", "python"}
 NOT_RUN = re.compile(r"<!--\s*not run:\s*(?P<reason>.+?)\s*-->")
+# A trailing comment that keeps one bash line (of a block or an epilog) from running.
+NOT_RUN_LINE = re.compile(r"#\s*not run:\s*(?P<reason>\S.*?)\s*$")
 
 # Examples known to be broken in files that are being rewritten elsewhere (the --help
 # epilogs in cli/*): the command as written -> why it fails. They are skipped; an entry
 # whose example was reworded or removed fails test_known_broken_entries_are_documented_examples.
-KNOWN_BROKEN: dict[str, str] = {
-    "compute-optimal --a 1.5 --b 1.25 --P 10000 --compute log:1e4:1e10:7 --out frontier/":
-        "issue 17 section 1: the theory's negative test loss at N << P (solver, being fixed)",
-    "fit runs.csv": "no runs.csv in the working folder (examples/runs.csv is shipped)",
-    "fit runs.csv --bootstrap 200 --holdout 0.25 --format json": "no runs.csv (examples/runs.csv)",
-    "fit runs.csv --size-column params --steps-column tokens --out fit/": "no runs.csv (examples/runs.csv)",
-    "fit --store sweeps/sim --where P=1000": "no store sweeps/sim is made by an earlier example",
-    "compute-optimal --store sweeps/sim --where P=inf --out frontier/": "no store sweeps/sim",
-    "exponents --store sweeps/sim --x N --where P=inf": "no store sweeps/sim",
-    "spectrum --dataset mydata.npz --model mlp --width 512 --modes 5:200": "no mydata.npz",
-    "sweep examples/sweep_simulate.toml --store out/sim --scheduler tcp://head:8786":
-        "needs a Dask scheduler at head:8786",
-    "sweep out/sim --plot out/sim.png --x N --where P=1024":
-        "examples/sweep_simulate.toml has P = 256 and 2048, no 1024",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 # Markdown files whose bare fences are someone else's to tag (see test_every_fence_says_what_it_is).
-UNTAGGED_ELSEWHERE = {"docs/sweeps.md": "docs/sweeps.md is being rewritten with the sweeps"}
+UNTAGGED_ELSEWHERE: dict[str, str] = {}
 
 
 @dataclass
@@ -179,16 +171,29 @@ def test_shrink_rule() -> None:
 
 # --- running --------------------------------------------------------------------------
 
+def shell_lines(code: str) -> list[tuple[list[str], str | None]]:
+    """The commands of a bash block, each with its ``# not run: REASON`` (or None)."""
+    joined = re.sub(r"\\\n", " ", code)
+    out: list[tuple[list[str], str | None]] = []
+    for line in joined.splitlines():
+        if argv := shlex.split(line, comments=True):
+            m = NOT_RUN_LINE.search(line)
+            out.append((argv, m.group("reason") if m else None))
+    return out
+
+
 def shell_commands(code: str) -> list[list[str]]:
     """The commands of a bash block: continuations joined, comments dropped."""
-    joined = re.sub(r"\\\n", " ", code)
-    return [argv for line in joined.splitlines() if (argv := shlex.split(line, comments=True))]
+    return [argv for argv, _ in shell_lines(code)]
 
 
 def test_shell_commands_parse_like_a_shell() -> None:
     code = "scaling-dynamics a --x 1 \\\n    --y 2   # note\n\n# only a comment\nscaling-dynamics b"
     assert shell_commands(code) == [["scaling-dynamics", "a", "--x", "1", "--y", "2"],
                                     ["scaling-dynamics", "b"]]
+    code = "scaling-dynamics a \\\n    --s tcp://h:1   # not run: needs a cluster\nscaling-dynamics b  # run"
+    assert shell_lines(code) == [(["scaling-dynamics", "a", "--s", "tcp://h:1"], "needs a cluster"),
+                                 (["scaling-dynamics", "b"], None)]
 
 
 def run_block(block: Block) -> None:
@@ -199,10 +204,13 @@ def run_block(block: Block) -> None:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(code, {"__name__": "__documented_example__"})  # noqa: S102
         return
-    for argv in shell_commands(block.code):
+    for argv, not_run in shell_lines(block.code):
         assert argv[0] == "scaling-dynamics", (
             f"{block.source}: `{' '.join(argv)}` is not a scaling-dynamics command; "
             "tag the block `<!-- not run: REASON -->` or `text` if it is not meant to run")
+        if not_run is not None:
+            warnings.warn(f"{block.source}: `{shlex.join(argv)}` not run: {not_run}", stacklevel=1)
+            continue
         if " ".join(argv[1:]) in KNOWN_BROKEN:
             continue
         err = io.StringIO()
@@ -279,5 +287,5 @@ def test_known_broken_entries_are_documented_examples() -> None:
                   for block in [*(epilog_examples(c) for c in _commands()),
                                 *(b for p in MARKDOWN for b in markdown_blocks(p))]
                   if block.lang == "bash" and block.skip is None
-                  for argv in shell_commands(block.code)}
+                  for argv, not_run in shell_lines(block.code) if not_run is None}
     assert not set(KNOWN_BROKEN) - documented, set(KNOWN_BROKEN) - documented

@@ -17,7 +17,8 @@ examples:
   scaling-dynamics compute-optimal --a 1.5 --b 1.25 --P 10000 --compute log:1e4:1e10:7 \\
       --out frontier/
   scaling-dynamics compute-optimal --a 4 --b 1.25 --format json
-  scaling-dynamics compute-optimal --store sweeps/sim --where P=inf --out frontier/
+  scaling-dynamics sweep examples/sweep_simulate.toml --store sweeps/sim
+  scaling-dynamics compute-optimal --store sweeps/sim --where P=2048 --out frontier/
 """
 
 from __future__ import annotations

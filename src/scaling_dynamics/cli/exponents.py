@@ -15,7 +15,8 @@ closed form for the sweep's a and b.
 examples:
   scaling-dynamics exponents --a 1.5 --b 1.25
   scaling-dynamics exponents --a 4 --b 1.2 --format json
-  scaling-dynamics exponents --store sweeps/sim --x N --where P=inf
+  scaling-dynamics sweep examples/sweep_simulate.toml --store sweeps/sim
+  scaling-dynamics exponents --store sweeps/sim --x N --where P=2048
 """
 
 from __future__ import annotations

@@ -16,10 +16,11 @@ A sweep store can stand in for the CSV (--store DIR, columns N, time and test_lo
 by default; --where fixes the other swept parameters).
 
 examples:
-  scaling-dynamics fit runs.csv
-  scaling-dynamics fit runs.csv --bootstrap 200 --holdout 0.25 --format json
-  scaling-dynamics fit runs.csv --size-column params --steps-column tokens --out fit/
-  scaling-dynamics fit --store sweeps/sim --where P=1000
+  scaling-dynamics fit examples/runs.csv
+  scaling-dynamics fit examples/runs.csv --bootstrap 200 --holdout 0.25 --format json
+  scaling-dynamics fit examples/runs.csv --size-column params --steps-column tokens --out fit/
+  scaling-dynamics sweep examples/sweep_simulate.toml --store sweeps/sim
+  scaling-dynamics fit --store sweeps/sim --where P=2048
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ theory and simulation agree within 3 standard errors (and where not), and a tabl
 measured against predicted exponents. Progress goes to stderr.
 
 presets:
-  default   every figure within about 10 minutes on 2 cores
+  default   every figure in about a minute on 2 quiet cores
   --full    the paper's sizes (larger M, N, P, more seeds; tens of minutes)
   --preset tiny   seconds per figure (smoke tests; few seeds)
 

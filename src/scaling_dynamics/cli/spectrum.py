@@ -12,7 +12,7 @@ examples:
   scaling-dynamics spectrum --dataset digits --model mlp --width 256 --out runs/digits
   scaling-dynamics spectrum --dataset digits --model cnn --width 32 --samples 800 --format json
   scaling-dynamics spectrum --dataset synthetic --a 1.5 --b 1.25 --M 2000 --model linear
-  scaling-dynamics spectrum --dataset mydata.npz --model mlp --width 512 --modes 5:200
+  scaling-dynamics spectrum --dataset examples/mydata.npz --model mlp --width 512 --modes 5:200
 """
 
 from __future__ import annotations

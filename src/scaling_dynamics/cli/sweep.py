@@ -11,10 +11,10 @@ same however the sweep is run.
 examples:
   scaling-dynamics sweep examples/sweep_simulate.toml --store out/sim
   scaling-dynamics sweep examples/sweep_simulate.toml --store out/sim --jobs 8
-  scaling-dynamics sweep examples/sweep_simulate.toml --store out/sim --scheduler tcp://head:8786
+  scaling-dynamics sweep examples/sweep_simulate.toml --store out/sim --scheduler tcp://head:8786  # not run: needs a Dask scheduler
   scaling-dynamics sweep examples/sweep_simulate.toml --store out/sim --dry-run
   scaling-dynamics sweep out/sim --summary
-  scaling-dynamics sweep out/sim --plot out/sim.png --x N --where P=1024
+  scaling-dynamics sweep out/sim --plot out/sim.png --x N --where P=2048
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Predict test and train loss curves of gradient flow with the mean-field (DMFT) theory.
+"""Predict test and train loss curves for any optimiser with the mean-field (DMFT) theory.
 
 Takes the model options of `simulate` and prints the same keys (times, test_loss,
 train_loss, params) without the standard errors. Milliseconds per curve, any N, P, M
