@@ -3,8 +3,8 @@
 Takes the model options of `simulate` and prints the same keys (times, test_loss,
 train_loss, params) without the standard errors. Milliseconds per curve, any N, P, M
 (each may be inf). test_loss is the excess over the noise floor sigma^2; train_loss is
-the mean squared error on the training set. Gradient flow by default; other optimisers
-as far as scaling_dynamics.theory provides their theory (otherwise: a one-line error).
+the mean squared error on the training set. Gradient flow by default; --optimizer picks
+any registered optimiser (GD, momentum and SGD count time in steps).
 
 examples:
   scaling-dynamics theory

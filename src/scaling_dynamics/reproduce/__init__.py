@@ -14,8 +14,8 @@ Six entries (``bottlenecks``, ``frontier``, ``finite-size``, ``train-test-gap``,
 asymptotic regime (:class:`ScalingVariant`): :func:`make_scaling_figure` makes one
 (``scaling-dynamics scaling-figure``); :data:`SCALING_FIGURES` names them.
 
-Presets: ``tiny`` (seconds per figure, for tests), ``default`` (all figures within about
-10 minutes on 2 cores), ``full`` (the paper's sizes).
+Presets: ``tiny`` (seconds per figure, for tests), ``default`` (all figures in about a
+minute on 2 quiet cores), ``full`` (the paper's sizes).
 
 Command line::
 

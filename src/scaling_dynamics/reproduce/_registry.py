@@ -81,8 +81,8 @@ def make_figure(name: str, out_dir: str | os.PathLike[str], preset: str = "defau
     out_dir : path
         Output folder (created).
     preset : {"tiny", "default", "full"}
-        Sizes: ``tiny`` for tests (seconds), ``default`` (all figures within about 10 minutes
-        on 2 cores), ``full`` (the paper's sizes).
+        Sizes: ``tiny`` for tests (seconds), ``default`` (all figures in about a minute
+        on 2 quiet cores), ``full`` (the paper's sizes).
     progress : bool or None
         Progress bars on stderr (``None``: only on a terminal).
     """

@@ -37,8 +37,8 @@ __all__ = [
 #: Deviation (in standard errors of the simulation mean) beyond which a point disagrees.
 AGREEMENT_THRESHOLD = 3.0
 
-#: Size presets: ``tiny`` (seconds, for tests), ``default`` (all figures together within
-#: 10 minutes on 2 cores), ``full`` (the paper's sizes; tens of minutes).
+#: Size presets: ``tiny`` (seconds, for tests), ``default`` (all figures together in
+#: about a minute on 2 quiet cores), ``full`` (the paper's sizes; tens of minutes).
 PRESETS = ("tiny", "default", "full")
 
 
