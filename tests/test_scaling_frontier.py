@@ -100,3 +100,16 @@ def test_theory_frontier_optimum_beats_a_brute_force_grid_and_finite_P_bends_it(
     finite = compute_optimal_frontier(spec, C, P=1000, n_grid=9)
     assert np.all(finite.loss > fr.loss)
     assert finite.loss[1] / finite.loss[0] > fr.loss[1] / fr.loss[0]  # data run out
+
+
+def test_the_table_says_per_budget_where_there_is_no_interior_optimum():
+    from scaling_dynamics.tasks.compute_optimal import _table
+
+    C = np.geomspace(1e4, 1e8, 5)
+    fr = optimize_frontier(surface, C, model_size_range=(1.0, 50.0), loss_floor=E,
+                           params={"a": 1.5, "b": 1.25, "M": math.inf, "P": math.inf,
+                                   "sigma": 0.0})
+    text = _table(fr)
+    rows = [line for line in text.splitlines() if line.strip()[:1].isdigit()]
+    assert [r.rstrip().endswith("yes") for r in rows] == [False, True, True, True, True]
+    assert "no interior optimum at that budget" in text

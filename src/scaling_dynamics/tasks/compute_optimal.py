@@ -90,6 +90,9 @@ def _table(fr: Any, head: str | None = None) -> str:
     for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
                                strict=True):
         lines.append(f"{c:12.4g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}  {'yes' if ab else ''}")
+    if any(fr.at_bound):
+        lines.append("# at_bound yes: no interior optimum at that budget (N* is at the edge of "
+                     "the search range); left out of the fitted exponents")
     lines.append(f"{'exponent':>16}  {'fitted':>8}  {'paper':>8}  {'single':>8}")
     fitted = fr.fitted()
     for k in ("compute_loss", "compute_params", "compute_steps"):
