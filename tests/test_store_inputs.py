@@ -101,8 +101,8 @@ def test_the_theory_agrees_with_the_stored_simulation(store):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["fit"], "give either DATA.csv or --store DIR"),
-        (["fit", "x.csv", "--store", "."], "give either DATA.csv or --store DIR"),
+        (["fit"], "give either DATA files or --store DIR"),
+        (["fit", "x.csv", "--store", "."], "give either DATA files or --store DIR"),
         (["exponents", "--where", "P=1"], "give --store DIR"),
         (["compute-optimal", "--where", "P=1"], "give --store DIR"),
         # --where used to be ignored silently when fit read a CSV file

@@ -1,8 +1,11 @@
 """Fit scaling laws to loss data: a Chinchilla-style law and this model's theory.
 
-Reads a CSV with a header row and one row per (model, time): columns for the model
-size (N, params, ...), the steps or tokens (steps, t, tokens, ...) and the loss
-(loss, test_loss, ...); other columns are ignored. Fits
+Reads one or more files (concatenated): a CSV with a header row and one row per
+(model, time), columns for the model size (N, params, ...), the steps or tokens
+(steps, t, tokens, ...) and the loss (loss, test_loss, ...), other columns ignored;
+a wide CSV (one loss column per N: N=64, N=128, ..., or --wide 'loss_N{N}'); the
+.csv/.json of simulate/theory --out (one N each); an .npz with arrays N, t, loss
+(docs/fitting.md). Fits
 
   * L = E + A N^-alpha + B t^-beta (Huber loss on log L, L-BFGS-B from many starts,
     bootstrap confidence intervals), and
@@ -19,6 +22,8 @@ examples:
   scaling-dynamics fit examples/runs.csv
   scaling-dynamics fit examples/runs.csv --bootstrap 200 --holdout 0.25 --format json
   scaling-dynamics fit examples/runs.csv --size-column params --steps-column tokens --out fit/
+  scaling-dynamics fit examples/runs_wide.csv --bootstrap 20
+  scaling-dynamics fit examples/sim_N32.csv examples/sim_N64.csv examples/sim_N128.csv
   scaling-dynamics sweep examples/sweep_simulate.toml --store sweeps/sim
   scaling-dynamics fit --store sweeps/sim --where P=2048
 """

@@ -13,13 +13,12 @@ Measured data (your runs, or a sweep store)
     :func:`frontier_from_table` (frontier of sampled loss curves), :func:`loss_exponent`.
 Fits of anyone's loss data (plain arrays of model size, steps and loss)
     :func:`fit_chinchilla` (:class:`ChinchillaFit`), :func:`fit_theory`
-    (:class:`TheoryFit`), :func:`read_loss_table`.
+    (:class:`TheoryFit`), :func:`read_loss_table`, :func:`read_loss_tables` (several files).
 """
 
 from ._allocation import ComputeAllocation as ComputeAllocation
 from ._allocation import HoldoutScore as HoldoutScore
 from ._data import LossTable as LossTable
-from ._data import read_loss_table as read_loss_table
 from ._data_frontier import frontier_from_table as frontier_from_table
 from ._data_frontier import loss_exponent as loss_exponent
 from ._ensembles import EnsembleVsWidth as EnsembleVsWidth
@@ -38,6 +37,8 @@ from ._generalization import WiderIsBetter as WiderIsBetter
 from ._generalization import early_stopping as early_stopping
 from ._generalization import train_test_gap as train_test_gap
 from ._generalization import wider_is_better as wider_is_better
+from ._layouts import read_loss_table as read_loss_table
+from ._layouts import read_loss_tables as read_loss_tables
 from ._measured import BottleneckSweeps as BottleneckSweeps
 from ._measured import ExponentSweep as ExponentSweep
 from ._measured import data_sweep as data_sweep
@@ -78,6 +79,7 @@ __all__ = [
     "ensemble_vs_width",
     "LossTable",
     "read_loss_table",
+    "read_loss_tables",
     "ComputeAllocation",
     "HoldoutScore",
     "ChinchillaFit",

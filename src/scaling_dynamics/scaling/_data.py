@@ -1,31 +1,26 @@
-"""Loss data from anyone: validation of (model size, steps, loss) arrays and CSV reading.
+"""Loss data from anyone: validation of (model size, steps, loss) arrays.
 
 Every fit and frontier in :mod:`scaling_dynamics.scaling` takes plain arrays, so a
-table from a sweep store, a CSV file or a notebook is one call away. Validation
-happens here, once, with messages that name the column and the offending row.
+table from a sweep store, a file (read by :mod:`._layouts`) or a notebook is one call
+away. Validation happens here, once, with messages that name the column and the offending row.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._errors import InvalidParameterError
-from .._validation import read_input_text
 from ._summary import summary_repr
 
-__all__ = ["LossTable", "as_loss_table", "read_loss_table", "COLUMN_ALIASES"]
+__all__ = ["LossTable", "as_loss_table", "COLUMN_ALIASES"]
 
 #: Accepted header names (case-insensitive) for each role, in order of preference.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "model_size": ("model_size", "n", "params", "parameters", "n_params", "num_params", "size"),
-    "steps": ("steps", "step", "t", "time", "tokens", "n_tokens", "d", "data"),
+    "steps": ("steps", "step", "t", "time", "tokens", "n_tokens", "d", "data", "times"),
     "loss": ("loss", "l", "test_loss", "eval_loss", "val_loss", "validation_loss"),
 }
 
@@ -120,87 +115,3 @@ def as_loss_table(
             f"loss); got {y.size}."
         )
     return LossTable(n, t, y, source)
-
-
-def _find_column(header: list[str], role: str, chosen: str | None, path: str) -> int:
-    lowered = [h.strip().lower() for h in header]
-    if chosen is not None:
-        if chosen.strip().lower() not in lowered:
-            raise InvalidParameterError(
-                f"{path}: no column named {chosen!r} for the {_ROLE_TEXT[role]}; the columns are "
-                f"{', '.join(repr(h) for h in header)}."
-            )
-        return lowered.index(chosen.strip().lower())
-    for alias in COLUMN_ALIASES[role]:
-        if alias in lowered:
-            return lowered.index(alias)
-    raise InvalidParameterError(
-        f"{path}: missing a column for the {_ROLE_TEXT[role]} (looked for "
-        f"{', '.join(COLUMN_ALIASES[role])}); the columns are "
-        f"{', '.join(repr(h) for h in header)}. Name it with the matching --*-column option."
-    )
-
-
-def read_loss_table(
-    path: str | os.PathLike[str],
-    *,
-    model_size_column: str | None = None,
-    steps_column: str | None = None,
-    loss_column: str | None = None,
-    min_points: int = 1,
-) -> LossTable:
-    """Read model size, steps (or tokens) and loss from a CSV file with a header row.
-
-    Columns are found by name (case-insensitive; see :data:`COLUMN_ALIASES`), e.g.
-    ``N,steps,loss`` or ``params,tokens,loss``; other columns are ignored. Lines
-    starting with ``#`` are skipped.
-
-    Raises
-    ------
-    InvalidParameterError
-        If the file cannot be read, a column is missing, or a value is not a positive
-        finite number (the message names the line).
-    """
-    path = os.fspath(path)
-    text = read_input_text(path, "loss data file")
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text, newline=""))
-                if r and not r[0].lstrip().startswith("#")]
-    except csv.Error as exc:
-        raise InvalidParameterError(f"cannot read {path!r} as CSV: {exc}.") from None
-    if not rows:
-        raise InvalidParameterError(f"{path}: the file is empty; expected a CSV with a header row.")
-    header, body = rows[0], rows[1:]
-    idx = {
-        "model_size": _find_column(header, "model_size", model_size_column, path),
-        "steps": _find_column(header, "steps", steps_column, path),
-        "loss": _find_column(header, "loss", loss_column, path),
-    }
-    cols: dict[str, list[float]] = {k: [] for k in idx}
-    for line_no, row in enumerate(body, start=2):
-        if len(row) > len(header):
-            raise InvalidParameterError(
-                f"{path}, line {line_no}: {len(row)} fields but the header names "
-                f"{len(header)}; a value has a comma too many or the header lacks a column."
-            )
-        for role, j in idx.items():
-            text = row[j].strip() if j < len(row) else ""
-            try:
-                if not text.isascii() or "_" in text:
-                    raise ValueError(text)
-                x = float(text)
-            except ValueError:
-                raise InvalidParameterError(
-                    f"{path}, line {line_no}: the {_ROLE_TEXT[role]} column {header[j]!r} "
-                    f"must hold a number; got {text!r}."
-                ) from None
-            if math.isnan(x) or math.isinf(x) or x <= 0:
-                what = "losses are fitted in log space" if role == "loss" else "sizes and steps"
-                raise InvalidParameterError(
-                    f"{path}, line {line_no}: the {_ROLE_TEXT[role]} column {header[j]!r} "
-                    f"must be a positive finite number ({what}); got {text!r}."
-                )
-            cols[role].append(x)
-    return as_loss_table(
-        cols["model_size"], cols["steps"], cols["loss"], min_points=min_points, source=path
-    )

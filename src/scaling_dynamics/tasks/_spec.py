@@ -173,7 +173,7 @@ class Spec:
             self._order.append(("alias", (group, flags, kwargs)))
             return
         choices = kwargs.get("choices")
-        required = bool(kwargs.get("required")) or (positional and kwargs.get("nargs") != "?")
+        required = bool(kwargs.get("required")) or (positional and kwargs.get("nargs") not in ("?", "*"))
         self.params[name] = Param(
             name=name, flags=() if positional else tuple(flags),
             converter=kwargs.get("type"), default=default,

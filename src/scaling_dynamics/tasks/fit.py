@@ -25,13 +25,19 @@ MAX_BOOTSTRAP = 100_000
 
 
 def declare(parser: Any) -> None:
-    parser.add_argument("data", metavar="DATA.csv", nargs="?", default=None,
-                        help="CSV file with a header row (or give --store)")
+    parser.add_argument("data", metavar="DATA", nargs="*", default=None,
+                        help="data files, concatenated (or give --store): CSV tables (long, "
+                        "Chinchilla-style params,tokens,loss, or wide: one loss column per N), "
+                        "the .csv/.json of simulate/theory --out (one N each), or an .npz with "
+                        "arrays N, t, loss")
     add_store_arguments(parser, "the (N, time, loss) rows")
     c = parser.add_argument_group("columns (found by name when not given)")
     c.add_argument("--size-column", default=None, help="column of the model size N")
     c.add_argument("--steps-column", default=None, help="column of the steps or tokens t")
     c.add_argument("--loss-column", default=None, help="column of the loss")
+    c.add_argument("--wide", metavar="PATTERN", default=None,
+                   help="a wide table: its loss columns, with {N} where the model size stands, "
+                   "e.g. 'loss_N{N}' (default: columns N=64, N=128, ... are found)")
     f = parser.add_argument_group("fit")
     f.add_argument("--bootstrap", type=count("bootstrap", 0, MAX_BOOTSTRAP, "each resample is one more fit"), default=100,
                    help="bootstrap resamples for confidence intervals, 0 for none "
@@ -99,22 +105,23 @@ def _format_alloc(alloc: Any, holdout: Any) -> list[str]:
 
 
 def _table_of(args: Any) -> Any:
-    """The (N, t, loss) rows: from DATA.csv or from the store."""
-    from ..scaling import read_loss_table
+    """The (N, t, loss) rows: from the DATA files or from the store."""
+    from ..scaling import read_loss_tables
     from ..scaling._data import as_loss_table
     from ..scaling._fits import MIN_POINTS_CHINCHILLA
 
-    if (args.data is None) == (args.store is None):
-        raise InvalidParameterError("give either DATA.csv or --store DIR (one of them).")
+    data = [args.data] if isinstance(args.data, (str, os.PathLike)) else list(args.data or ())
+    if bool(data) == (args.store is not None):
+        raise InvalidParameterError("give either DATA files or --store DIR (one of them).")
     if args.store is not None:
         table = read_store(args, size=args.size_column or "N", time=args.steps_column or "time",
                            loss=args.loss_column or "test_loss").table
         return as_loss_table(table.model_size, table.steps, table.loss,
                              min_points=MIN_POINTS_CHINCHILLA, source=table.source)
     where_from_args(args)  # refuses --where without --store
-    return read_loss_table(args.data, model_size_column=args.size_column,
-                           steps_column=args.steps_column, loss_column=args.loss_column,
-                           min_points=MIN_POINTS_CHINCHILLA)
+    return read_loss_tables(data, model_size_column=args.size_column,
+                            steps_column=args.steps_column, loss_column=args.loss_column,
+                            wide=args.wide, min_points=MIN_POINTS_CHINCHILLA)
 
 
 def _fit_theory(args: Any, table: Any, holdout: float | None) -> Any:
@@ -143,7 +150,7 @@ def _save(out: str, result: dict[str, Any], table: Any, chin: Any, theory: Any,
 
 
 def fit(**options: Any) -> Output:
-    """Fit the laws to ``data`` (a CSV) or a ``store``; ``out`` writes fit.json and fit.png."""
+    """Fit the laws to ``data`` (one file or a list, concatenated) or a ``store``; ``out`` writes fit.json and fit.png."""
     from ..scaling import fit_chinchilla
 
     args = bind("fit", SPEC, options)
