@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from ._convert import DEFAULT_TIMES, bounded, count, exponent, integer, real, seed, sigma, size
@@ -89,6 +91,19 @@ def model_from_args(args: Any) -> tuple[str, dict[str, Any]]:
     return model, {}
 
 
+@contextlib.contextmanager
+def _naming_gamma(args: Any) -> Iterator[None]:
+    """A refusal by the feature-learning model says which option chose that model."""
+    from .._errors import InvalidParameterError
+
+    try:
+        yield
+    except InvalidParameterError as exc:
+        chosen = ("--model feature-learning" if args.model
+                  else f"--gamma {args.gamma:g} > 0 selects the feature-learning model")
+        raise InvalidParameterError(f"{exc} ({chosen})") from None
+
+
 def simulate_curves(spectrum: Any, args: Any, times: Any, optimizer: Any, *,
                     method: str = "auto") -> Any:
     """``models.simulate`` with the options of ``args`` that the chosen model takes."""
@@ -97,12 +112,13 @@ def simulate_curves(spectrum: Any, args: Any, times: Any, optimizer: Any, *,
 
     model, own = model_from_args(args)
     if model == "feature-learning":
-        if args.backend != "numpy":
-            raise InvalidParameterError(
-                f"`backend` {args.backend!r} is not supported by the feature-learning "
-                "model; supported: numpy.")
-        return simulate(spectrum, args.N, args.P, times, model=model, optimizer=optimizer,
-                        n_seeds=args.seeds, seed=args.seed, method=method, **own)
+        with _naming_gamma(args):
+            if args.backend != "numpy":
+                raise InvalidParameterError(
+                    f"`backend` {args.backend!r} is not supported by the feature-learning "
+                    "model; supported: numpy.")
+            return simulate(spectrum, args.N, args.P, times, model=model, optimizer=optimizer,
+                            n_seeds=args.seeds, seed=args.seed, method=method, **own)
     return simulate(spectrum, args.N, args.P, times, optimizer=optimizer, n_seeds=args.seeds,
                     seed=args.seed, ensemble=args.ensemble, backend=args.backend,
                     method=method, progress=args.progress, max_seconds=args.max_seconds)
@@ -115,8 +131,9 @@ def predict_model_curves(spectrum: Any, args: Any, times: Any, optimizer: Any) -
 
     model, own = model_from_args(args)
     if model == "feature-learning":
-        return predict(spectrum, args.N, args.P, times, model=model, optimizer=optimizer,
-                       **own)
+        with _naming_gamma(args):
+            return predict(spectrum, args.N, args.P, times, model=model, optimizer=optimizer,
+                           **own)
     return predict(spectrum, args.N, args.P, times, optimizer=optimizer,
                    ensemble=args.ensemble, n_nodes=args.nodes, compress=args.compress,
                    progress=args.progress)
