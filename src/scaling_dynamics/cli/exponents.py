@@ -12,9 +12,15 @@ loss against --x (N or P at the latest time, or time at the one swept size), a
 least-squares slope in log-log over the last --fit-decades decades, next to the
 closed form for the sweep's a and b.
 
+With --gamma G the feature-learning model's exponents follow (docs/feature-learning.md;
+alpha = b, beta = (a-1)/b): the lazy and rich time exponents chi, the regime
+(hard, easy, super-easy), the crossover t_x ~ gamma^x, the width bottleneck and the
+compute-optimal exponents (hard tasks); in --format json under "feature_learning".
+
 examples:
   scaling-dynamics exponents --a 1.5 --b 1.25
   scaling-dynamics exponents --a 4 --b 1.2 --format json
+  scaling-dynamics exponents --a 2 --b 2 --gamma 1
   scaling-dynamics sweep examples/sweep_simulate.toml --store sweeps/sim
   scaling-dynamics exponents --store sweeps/sim --x N --where P=2048
 """

@@ -3,7 +3,9 @@
 Gradient flow is solved exactly (one eigendecomposition per seed, any times, even
 t = 1e6); gd and momentum exactly in integer steps; sgd samples one-pass SGD with
 fresh batches. test_loss is the excess over the noise floor sigma^2; train_loss is
-the mean squared error on the training set.
+the mean squared error on the training set. --gamma G > 0 simulates the feature-learning
+model at richness G instead (--model lists the models; P = inf only; gf and gd by the exact
+reduction, sgd literally; docs/feature-learning.md).
 
 examples:
   scaling-dynamics simulate
@@ -11,6 +13,7 @@ examples:
       --times 1,10,100,1000,1e6 --format json
   scaling-dynamics simulate --optimizer momentum --eta 0.5 --beta 0.8 --times log:1:1e4:20
   scaling-dynamics simulate --optimizer sgd --eta 0.5 --batch 8 --N 400 --times log:1:1e4:20
+  scaling-dynamics simulate --gamma 1 --N 100 --P inf --M 400 --times 1,10,100,1000
 """
 
 from __future__ import annotations

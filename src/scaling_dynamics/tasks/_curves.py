@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from ._convert import DEFAULT_TIMES, bounded, count, exponent, integer, real, seed, sigma, size
 
 __all__ = ["add_model_arguments", "add_output_arguments", "add_format_argument",
            "add_progress_arguments", "spectrum_from_args", "optimizer_from_args", "curves_json",
-           "format_table", "curves_output"]
+           "format_table", "curves_output", "model_from_args", "simulate_curves"]
 
 
 def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict | None = None) -> None:
@@ -34,6 +36,7 @@ def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict 
                    "sgd (default %(default)s)")
     g.add_argument("--sigma", type=sigma, default=None,
                    help="label-noise standard deviation (default 0, or the spectrum file's)")
+    add_richness_arguments(g)
     o = parser.add_argument_group("optimiser")
     add_optimizer_arguments(o)
     o.add_argument("--ensemble", type=count("ensemble", 1, 2**53), default=1,
@@ -49,6 +52,91 @@ def add_model_arguments(parser: Any, *, with_seeds: bool = True, defaults: dict 
                        "(default %(default)s)")
         s.add_argument("--seed", type=seed, default=0,
                        help="root seed; the same seed gives identical results (default %(default)s)")
+
+
+def add_richness_arguments(group: Any) -> None:
+    """``--model`` (the registry) and ``--gamma`` (richness of the feature-learning model)."""
+    from ..models import MODELS
+
+    listed = "; ".join(f"{name}: {m.summary}" for name, m in MODELS.items())
+    group.add_argument("--model", default=None, choices=tuple(MODELS),
+                       help=f"{listed} (default: random-features, or feature-learning when "
+                       "--gamma > 0; docs/feature-learning.md)")
+    group.add_argument("--gamma", type=bounded("gamma", 0.0, math.inf), default=None,
+                       help="richness of the feature-learning model, >= 0; gamma > 0 selects "
+                       "it (P = inf only; its theory: N = inf and gf only) (default 0: the "
+                       "random-feature model)")
+
+
+def model_from_args(args: Any) -> tuple[str, dict[str, Any]]:
+    """The registry name of the model to run and its own options (``gamma``), from the
+    ``--model``/``--gamma`` options; ``--model random-features --gamma G > 0`` is refused."""
+    from .._errors import InvalidParameterError
+    from ..models import DEFAULT_MODEL
+
+    gamma = getattr(args, "gamma", None)
+    model = getattr(args, "model", None)
+    if model is None:
+        model = "feature-learning" if gamma else DEFAULT_MODEL
+    if model == "feature-learning":
+        if getattr(args, "ensemble", 1) != 1:
+            raise InvalidParameterError(
+                f"`ensemble` = {args.ensemble} is not supported by the feature-learning "
+                "model; supported: 1.")
+        return model, {"gamma": 0.0 if gamma is None else gamma}
+    if gamma:
+        raise InvalidParameterError(
+            f"`gamma` = {gamma:g} needs the feature-learning model; the {model} model has no "
+            "richness (leave out --model, or give --model feature-learning).")
+    return model, {}
+
+
+@contextlib.contextmanager
+def _naming_gamma(args: Any) -> Iterator[None]:
+    """A refusal by the feature-learning model says which option chose that model."""
+    from .._errors import InvalidParameterError
+
+    try:
+        yield
+    except InvalidParameterError as exc:
+        chosen = ("--model feature-learning" if args.model
+                  else f"--gamma {args.gamma:g} > 0 selects the feature-learning model")
+        raise InvalidParameterError(f"{exc} ({chosen})") from None
+
+
+def simulate_curves(spectrum: Any, args: Any, times: Any, optimizer: Any, *,
+                    method: str = "auto") -> Any:
+    """``models.simulate`` with the options of ``args`` that the chosen model takes."""
+    from .._errors import InvalidParameterError
+    from ..models import simulate
+
+    model, own = model_from_args(args)
+    if model == "feature-learning":
+        with _naming_gamma(args):
+            if args.backend != "numpy":
+                raise InvalidParameterError(
+                    f"`backend` {args.backend!r} is not supported by the feature-learning "
+                    "model; supported: numpy.")
+            return simulate(spectrum, args.N, args.P, times, model=model, optimizer=optimizer,
+                            n_seeds=args.seeds, seed=args.seed, method=method, **own)
+    return simulate(spectrum, args.N, args.P, times, optimizer=optimizer, n_seeds=args.seeds,
+                    seed=args.seed, ensemble=args.ensemble, backend=args.backend,
+                    method=method, progress=args.progress, max_seconds=args.max_seconds)
+
+
+def predict_model_curves(spectrum: Any, args: Any, times: Any, optimizer: Any) -> Any:
+    """``models.predict`` with the options of ``args`` that the chosen model takes (the
+    feature-learning theory has its own resolution: --nodes and --compress do not apply)."""
+    from ..models import predict
+
+    model, own = model_from_args(args)
+    if model == "feature-learning":
+        with _naming_gamma(args):
+            return predict(spectrum, args.N, args.P, times, model=model, optimizer=optimizer,
+                           **own)
+    return predict(spectrum, args.N, args.P, times, optimizer=optimizer,
+                   ensemble=args.ensemble, n_nodes=args.nodes, compress=args.compress,
+                   progress=args.progress)
 
 
 def add_format_argument(group: Any) -> None:
@@ -139,7 +227,7 @@ def format_table(curves: Any) -> str:
     from ..optimizers import cli_options
 
     fields = tuple(dict.fromkeys(spec.field for spec, _ in cli_options().values()))
-    keys = ("a", "b", "M", "N", "P", "sigma", "optimizer", *fields, "ensemble", "seeds")
+    keys = ("a", "b", "M", "N", "P", "sigma", "gamma", "optimizer", *fields, "ensemble", "seeds")
     head = ", ".join(f"{k}={p[k]}" for k in keys if k in p and p[k] is not None)
     unit = "step" if curves.time_unit == "steps" else "t"
     sim = curves.source == "simulation" and curves.test_loss_sem is not None

@@ -6,6 +6,7 @@ compute-optimal L* ~ C^-(a-1)m/(a-1+bm) (theory.md section 5).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .._errors import InvalidParameterError
@@ -24,6 +25,10 @@ def declare(parser: Any) -> None:
                    help="task-power exponent: lambda_k (w*_k)^2 = k^-a, a > 1 (default %(default)s)")
     g.add_argument("--b", type=exponent("b"), default=1.25,
                    help="eigenvalue exponent: lambda_k = k^-b, b > 1 (default %(default)s)")
+    g.add_argument("--gamma", type=bounded("gamma", 0.0, math.inf), default=None,
+                   help="also print the feature-learning model's exponents at richness "
+                   "gamma >= 0 (lazy and rich time exponents, regime, crossover, width and "
+                   "compute-optimal exponents; docs/feature-learning.md)")
     add_store_arguments(parser, "loss curves and measure an exponent on them")
     m = parser.add_argument_group("measured exponent (with --store)")
     m.add_argument("--x", choices=("N", "P", "time"), default="N",
@@ -120,6 +125,10 @@ def exponents(**options: Any) -> Output:
 
     args = bind("exponents", SPEC, options)
     if args.store:
+        if args.gamma is not None:
+            raise InvalidParameterError(
+                f"`gamma` = {args.gamma:g} gives the feature-learning model's closed-form "
+                "exponents; it does not apply with --store (leave one out).")
         m = _measured(args)
         return Output(m, _measured_table(m), value=m)
     where_from_args(args)  # refuses --where without --store
@@ -130,8 +139,38 @@ def exponents(**options: Any) -> Output:
                 "measured on a sweep store; give --store DIR (or leave it out)."
             )
     e = closed_form_exponents(args.a, args.b)
+    data = e.to_dict()
+    if args.gamma is not None:
+        from ..models.feature_learning import feature_learning_exponents
+
+        fl = feature_learning_exponents(args.a, args.b, args.gamma)
+        data["feature_learning"] = fl.to_dict()
     lines = [f"# closed-form exponents, a={e.a:g}, b={e.b:g}, m=min(a-1, 2b)={e.m:g}, "
              f"regime {e.regime}"]
     for key, meaning in _ROWS:
         lines.append(f"{key:>21}  {getattr(e, key):10.6g}   {meaning}")
-    return Output(e.to_dict(), "\n".join(lines) + "\n", value=e)
+    if args.gamma is not None:
+        lines.extend(_feature_learning_rows(fl))
+    return Output(data, "\n".join(lines) + "\n", value=e)
+
+
+_FL_ROWS = (
+    ("chi_lazy", "L ~ t^-x           (gamma = 0: beta)"),
+    ("chi_rich", "L ~ t^-x           (gamma > 0: beta max(1, 2/(1+beta)))"),
+    ("chi", "L ~ t^-x           (at this gamma)"),
+    ("crossover_gamma_exponent", "t_x ~ gamma^x      (lazy -> rich crossover; hard tasks)"),
+    ("width_exponent", "L ~ N^-x           (width bottleneck: alpha min(beta, 2))"),
+    ("loss_compute_exponent", "L* ~ C^-x          (C = N t; hard tasks)"),
+    ("width_compute_exponent", "N* ~ C^x           (hard tasks)"),
+)
+
+
+def _feature_learning_rows(fl: Any) -> list[str]:
+    """The table rows of the feature-learning exponents (``exponents --gamma``)."""
+    lines = [f"# feature-learning model (docs/feature-learning.md), gamma={fl.gamma:g}: "
+             f"alpha=b={fl.alpha:g}, beta=(a-1)/b={fl.beta:g}, regime {fl.regime}"]
+    for key, meaning in _FL_ROWS:
+        value = getattr(fl, key)
+        shown = f"{value:10.6g}" if value is not None else f"{'-':>10}"
+        lines.append(f"{key:>24}  {shown}   {meaning}")
+    return lines

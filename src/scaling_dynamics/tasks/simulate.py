@@ -1,4 +1,5 @@
-"""Task ``simulate``: loss curves of the random-feature model, mean and sem over seeds."""
+"""Task ``simulate``: loss curves of a model (random features; feature learning with
+``gamma`` > 0), mean and sem over seeds."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ._curves import (
     add_output_arguments,
     curves_output,
     optimizer_from_args,
+    simulate_curves,
     spectrum_from_args,
 )
 from ._spec import Spec
@@ -38,16 +40,11 @@ declare(SPEC)
 
 def simulate(**options: Any) -> Output:
     """Simulate (``scaling_dynamics.simulate``) and return the curves; ``out`` saves them."""
-    from ..models import simulate as run
     from ._convert import parse_times
 
     args = bind("simulate", SPEC, options)
     optimizer = optimizer_from_args(args)
-    curves = run(
-        spectrum_from_args(args), args.N, args.P,
-        parse_times(args.times, integer=optimizer.discrete),
-        optimizer=optimizer, n_seeds=args.seeds, seed=args.seed, ensemble=args.ensemble,
-        backend=args.backend, method=args.method, progress=args.progress,
-        max_seconds=args.max_seconds,
-    )
+    curves = simulate_curves(spectrum_from_args(args), args,
+                             parse_times(args.times, integer=optimizer.discrete), optimizer,
+                             method=args.method)
     return curves_output(curves, args.out)

@@ -11,6 +11,7 @@ from ._curves import (
     add_output_arguments,
     curves_output,
     optimizer_from_args,
+    predict_model_curves,
     spectrum_from_args,
 )
 from ._spec import Spec
@@ -42,16 +43,11 @@ declare(SPEC)
 
 def predict_curves(args: Any) -> Output:
     """The theory's curves for bound options ``args`` (shared with ``predict``)."""
-    from ..models import predict
     from ._convert import parse_times
 
     optimizer = optimizer_from_args(args)
-    curves = predict(
-        spectrum_from_args(args), args.N, args.P,
-        parse_times(args.times, integer=optimizer.discrete),
-        optimizer=optimizer, ensemble=args.ensemble, n_nodes=args.nodes,
-        compress=args.compress, progress=args.progress,
-    )
+    curves = predict_model_curves(spectrum_from_args(args), args,
+                                  parse_times(args.times, integer=optimizer.discrete), optimizer)
     return curves_output(curves, args.out)
 
 
