@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from .._errors import InvalidParameterError
 from ..tasks import TASKS, Param, Task
+from ..tasks._spec import to_text
 
 __all__ = ["TaskOptions", "task_options", "Checker", "to_text", "fmt"]
 
@@ -68,15 +68,6 @@ def task_options(command: Any, where: str) -> TaskOptions:
 
 def fmt(value: Any) -> str:
     return repr(value)
-
-
-def to_text(value: Any) -> str:
-    """A TOML scalar as the command-line text that converts back to the same value."""
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    return str(value)
 
 
 def _canonical(value: Any) -> Any:

@@ -84,18 +84,8 @@ def _solve_and_sum(spectrum, N, P, rule, compress, tol, progress):
             sl = slice(s, min(n_pos, s + _TIMES_PER_BLOCK))
             sub_rule = rule.subset(sl)
             n_sub = sub_rule.times.size
-            sub_resp = Responses(
-                z=resp.z.reshape(-1, n_nodes)[sl].ravel(),
-                R1=resp.R1.reshape(-1, n_nodes)[sl].ravel(),
-                R3=resp.R3.reshape(-1, n_nodes)[sl].ravel(),
-                residual=resp.residual.reshape(-1, n_nodes)[sl].ravel(),
-                iterations=resp.iterations.reshape(-1, n_nodes)[sl].ravel(),
-                converged=resp.converged.reshape(-1, n_nodes)[sl].ravel(),
-                n_nodes=resp.n_nodes,
-            )
-            parts.append(
-                diagonal_correlations(ms, N, P, spectrum.sigma, sub_rule, sub_resp)
-            )
+            parts.append(diagonal_correlations(ms, N, P, spectrum.sigma, sub_rule,
+                                               resp.rows(sl, n_nodes)))
             bar.update(n_sub)
     return parts, ms, resp
 

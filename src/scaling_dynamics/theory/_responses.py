@@ -72,6 +72,16 @@ class Responses:
         r""":math:`\rho = R_1 R_3`, the factor in :math:`H_k = 1/(z + \lambda_k\rho)`."""
         return self.R1 * self.R3
 
+    def rows(self, sl: slice, per_row: int) -> Responses:
+        """The responses of rows ``sl`` when the points are laid out ``per_row`` to a row
+        (one row of contour nodes per time)."""
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a.reshape(-1, per_row)[sl].ravel()
+
+        return Responses(z=pick(self.z), R1=pick(self.R1), R3=pick(self.R3),
+                         residual=pick(self.residual), iterations=pick(self.iterations),
+                         converged=pick(self.converged), n_nodes=self.n_nodes)
+
     def transfer(self, eigenvalues: Any) -> np.ndarray:
         r""":math:`H_k(z) = 1/(z + \lambda_k R_1R_3)`, shape (n_z, n_modes)."""
         lam = np.asarray(eigenvalues, dtype=np.float64)

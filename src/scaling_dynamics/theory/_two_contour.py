@@ -92,16 +92,7 @@ def _talbot_terms(
     for s in range(0, n_t, _TIMES_PER_BLOCK):
         sl = slice(s, min(n_t, s + _TIMES_PER_BLOCK))
         sub = rule.subset(sl)
-        sub_resp = Responses(
-            z=resp.z.reshape(-1, n)[sl].ravel(),
-            R1=resp.R1.reshape(-1, n)[sl].ravel(),
-            R3=resp.R3.reshape(-1, n)[sl].ravel(),
-            residual=resp.residual.reshape(-1, n)[sl].ravel(),
-            iterations=resp.iterations.reshape(-1, n)[sl].ravel(),
-            converged=resp.converged.reshape(-1, n)[sl].ravel(),
-            n_nodes=resp.n_nodes,
-        )
-        parts.append(diagonal_correlations(ms, N, P, sigma, sub, sub_resp))
+        parts.append(diagonal_correlations(ms, N, P, sigma, sub, resp.rows(sl, n)))
         bar.update(sub.times.size)
     keys = ("test", "train", "test_cross", "train_cross", "bias")
     return {k: np.concatenate([getattr(p, k) for p in parts]) for k in keys}
