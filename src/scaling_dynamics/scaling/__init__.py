@@ -29,6 +29,7 @@ from ._finite_size import FiniteSizeCorrections as FiniteSizeCorrections
 from ._finite_size import finite_size_corrections as finite_size_corrections
 from ._fits import ChinchillaFit as ChinchillaFit
 from ._fits import fit_chinchilla as fit_chinchilla
+from ._forecast import Forecast as Forecast
 from ._frontier import Frontier as Frontier
 from ._frontier import optimize_frontier as optimize_frontier
 from ._generalization import EarlyStopping as EarlyStopping
@@ -81,6 +82,7 @@ __all__ = [
     "read_loss_table",
     "read_loss_tables",
     "ComputeAllocation",
+    "Forecast",
     "HoldoutScore",
     "ChinchillaFit",
     "fit_chinchilla",
