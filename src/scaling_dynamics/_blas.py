@@ -11,18 +11,20 @@ theory frontier, 15 s against 1.3 s.
 :func:`single_blas_thread` (a context manager), :func:`one_blas_thread` (a decorator)
 and :func:`small_products` (the limit only for small mode sets: huge exact spectra of
 many thousands of modes keep every thread, their products gain from them) use
-``threadpoolctl``, a core dependency.
+``threadpoolctl``, a core dependency. Finding the loaded BLAS libraries costs 3-15 ms
+(threadpoolctl reads the process's shared objects), more than a whole frontier evaluation;
+it is done once and again only when modules were imported since (a new extension may have
+loaded another BLAS), so a limit inside a loop of theory calls costs ~20 us.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
-
-from threadpoolctl import threadpool_limits
 
 __all__ = [
     "SMALL_MODE_SET",
@@ -48,10 +50,25 @@ THREAD_VARIABLES = (
 SMALL_MODE_SET = 5000
 
 
+#: (number of imported modules when it was made, the threadpoolctl controller)
+_controller: tuple[int, Any] | None = None
+
+
+def _blas_controller() -> Any:
+    """threadpoolctl's view of the loaded BLAS libraries, rebuilt after new imports."""
+    global _controller
+    n_modules = len(sys.modules)
+    if _controller is None or _controller[0] != n_modules:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = (n_modules, ThreadpoolController())
+    return _controller[1]
+
+
 @contextmanager
 def single_blas_thread() -> Iterator[None]:
     """Limit the loaded BLAS libraries to one thread inside the ``with`` block."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         yield
 
 

@@ -197,10 +197,10 @@ class Spectrum:
         For an infinite power law this is :math:`\zeta(a)`.
         """
         if self.is_power_law and (not self.is_finite or self.M > _ZETA_ABOVE):
-            from scipy.special import zeta  # Hurwitz: sum_{k=1}^M k^-a without arrays
+            from ._special import hurwitz_zeta  # sum_{k=1}^M k^-a without arrays or scipy
 
-            tail = 0.0 if not self.is_finite else float(zeta(self.a, self.M + 1.0))
-            return float(zeta(self.a)) - tail
+            tail = 0.0 if not self.is_finite else hurwitz_zeta(self.a, self.M + 1.0)
+            return hurwitz_zeta(self.a) - tail
         return float(np.sum(self.task_power))
 
     def with_sigma(self, sigma: float) -> Spectrum:

@@ -16,41 +16,100 @@ Fits of anyone's loss data (plain arrays of model size, steps and loss)
     (:class:`TheoryFit`), :func:`read_loss_table`, :func:`read_loss_tables` (several files).
 """
 
-from ._allocation import ComputeAllocation as ComputeAllocation
-from ._allocation import HoldoutScore as HoldoutScore
-from ._data import LossTable as LossTable
-from ._data_frontier import frontier_from_table as frontier_from_table
-from ._data_frontier import loss_exponent as loss_exponent
-from ._ensembles import EnsembleVsWidth as EnsembleVsWidth
-from ._ensembles import ensemble_vs_width as ensemble_vs_width
-from ._exponents import ScalingExponents as ScalingExponents
-from ._exponents import closed_form_exponents as closed_form_exponents
-from ._finite_size import FiniteSizeCorrections as FiniteSizeCorrections
-from ._finite_size import finite_size_corrections as finite_size_corrections
-from ._fits import ChinchillaFit as ChinchillaFit
-from ._fits import fit_chinchilla as fit_chinchilla
-from ._forecast import Forecast as Forecast
-from ._frontier import Frontier as Frontier
-from ._frontier import optimize_frontier as optimize_frontier
-from ._generalization import EarlyStopping as EarlyStopping
-from ._generalization import TrainTestGap as TrainTestGap
-from ._generalization import WiderIsBetter as WiderIsBetter
-from ._generalization import early_stopping as early_stopping
-from ._generalization import train_test_gap as train_test_gap
-from ._generalization import wider_is_better as wider_is_better
-from ._layouts import read_loss_table as read_loss_table
-from ._layouts import read_loss_tables as read_loss_tables
-from ._measured import BottleneckSweeps as BottleneckSweeps
-from ._measured import ExponentSweep as ExponentSweep
-from ._measured import data_sweep as data_sweep
-from ._measured import measure_exponents as measure_exponents
-from ._measured import model_sweep as model_sweep
-from ._measured import time_sweep as time_sweep
-from ._theory_fit import TheoryFit as TheoryFit
-from ._theory_fit import fit_theory as fit_theory
-from ._theory_frontier import TheoryLoss as TheoryLoss
-from ._theory_frontier import compute_optimal_frontier as compute_optimal_frontier
-from ._theory_frontier import theory_loss as theory_loss
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._allocation import ComputeAllocation as ComputeAllocation
+    from ._allocation import HoldoutScore as HoldoutScore
+    from ._data import LossTable as LossTable
+    from ._data_frontier import frontier_from_table as frontier_from_table
+    from ._data_frontier import loss_exponent as loss_exponent
+    from ._ensembles import EnsembleVsWidth as EnsembleVsWidth
+    from ._ensembles import ensemble_vs_width as ensemble_vs_width
+    from ._exponents import ScalingExponents as ScalingExponents
+    from ._exponents import closed_form_exponents as closed_form_exponents
+    from ._finite_size import FiniteSizeCorrections as FiniteSizeCorrections
+    from ._finite_size import finite_size_corrections as finite_size_corrections
+    from ._fits import ChinchillaFit as ChinchillaFit
+    from ._fits import fit_chinchilla as fit_chinchilla
+    from ._forecast import Forecast as Forecast
+    from ._frontier import Frontier as Frontier
+    from ._frontier import optimize_frontier as optimize_frontier
+    from ._generalization import EarlyStopping as EarlyStopping
+    from ._generalization import TrainTestGap as TrainTestGap
+    from ._generalization import WiderIsBetter as WiderIsBetter
+    from ._generalization import early_stopping as early_stopping
+    from ._generalization import train_test_gap as train_test_gap
+    from ._generalization import wider_is_better as wider_is_better
+    from ._layouts import read_loss_table as read_loss_table
+    from ._layouts import read_loss_tables as read_loss_tables
+    from ._measured import BottleneckSweeps as BottleneckSweeps
+    from ._measured import ExponentSweep as ExponentSweep
+    from ._measured import data_sweep as data_sweep
+    from ._measured import measure_exponents as measure_exponents
+    from ._measured import model_sweep as model_sweep
+    from ._measured import time_sweep as time_sweep
+    from ._theory_fit import TheoryFit as TheoryFit
+    from ._theory_fit import fit_theory as fit_theory
+    from ._theory_frontier import TheoryLoss as TheoryLoss
+    from ._theory_frontier import compute_optimal_frontier as compute_optimal_frontier
+    from ._theory_frontier import theory_loss as theory_loss
+
+#: public name -> the submodule that defines it, imported on first use (PEP 562): the
+#: fits need scipy.optimize/interpolate (~0.3 s to import), the frontier of the theory
+#: does not, so ``compute-optimal`` starts without them.
+_LAZY = {
+    "ComputeAllocation": "_allocation",
+    "HoldoutScore": "_allocation",
+    "LossTable": "_data",
+    "frontier_from_table": "_data_frontier",
+    "loss_exponent": "_data_frontier",
+    "EnsembleVsWidth": "_ensembles",
+    "ensemble_vs_width": "_ensembles",
+    "ScalingExponents": "_exponents",
+    "closed_form_exponents": "_exponents",
+    "FiniteSizeCorrections": "_finite_size",
+    "finite_size_corrections": "_finite_size",
+    "ChinchillaFit": "_fits",
+    "fit_chinchilla": "_fits",
+    "Forecast": "_forecast",
+    "Frontier": "_frontier",
+    "optimize_frontier": "_frontier",
+    "EarlyStopping": "_generalization",
+    "TrainTestGap": "_generalization",
+    "WiderIsBetter": "_generalization",
+    "early_stopping": "_generalization",
+    "train_test_gap": "_generalization",
+    "wider_is_better": "_generalization",
+    "read_loss_table": "_layouts",
+    "read_loss_tables": "_layouts",
+    "BottleneckSweeps": "_measured",
+    "ExponentSweep": "_measured",
+    "data_sweep": "_measured",
+    "measure_exponents": "_measured",
+    "model_sweep": "_measured",
+    "time_sweep": "_measured",
+    "TheoryFit": "_theory_fit",
+    "fit_theory": "_theory_fit",
+    "TheoryLoss": "_theory_frontier",
+    "compute_optimal_frontier": "_theory_frontier",
+    "theory_loss": "_theory_frontier",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ScalingExponents",
