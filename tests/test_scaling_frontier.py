@@ -32,6 +32,35 @@ def test_optimiser_finds_the_analytic_frontier_and_its_exponents():
     assert fr.grid_loss.shape == (25, 7) and fr.n_evaluations < 25 + 7 * 30
 
 
+def test_the_refinement_shares_its_calls_across_budgets():
+    # 40 budgets over six decades: one call per lattice size serves every budget near it,
+    # so the calls number far fewer than a separate search per budget (~8 calls each).
+    C = np.geomspace(1e3, 1e9, 40)
+    calls = []
+
+    def counted(n, t):
+        calls.append(np.size(t))
+        return surface(n, t)
+
+    fr = optimize_frontier(counted, C, loss_floor=E, n_grid=17, xatol=2e-3)
+    G = (ALPHA * A / (BETA * B)) ** (1 / (ALPHA + BETA))
+    np.testing.assert_allclose(fr.model_size, G * C ** (BETA / (ALPHA + BETA)), rtol=1e-3)
+    assert fr.n_evaluations == len(calls) < 17 + 5 * C.size  # 146 here; Brent: 17 + ~8 * 40
+    assert sum(calls) < 17 * C.size + 12 * C.size  # (N, t) points: grid, then ~10 per budget
+
+
+def test_whole_sizes_give_the_best_whole_size():
+    # N* of the surface is 17.6 at C = 1e3 and 36.6 at C = 5e3: small enough to check
+    # every whole size by brute force.
+    C = np.array([1e3, 5e3])
+    fr = optimize_frontier(surface, C, integer_sizes=True, loss_floor=E)
+    for i, c in enumerate(C):
+        sizes = np.arange(1.0, 200.0)
+        best = sizes[np.argmin([surface(n, c / n) for n in sizes])]
+        assert fr.model_size[i] == best
+        assert fr.loss[i] == pytest.approx(surface(best, c / best), rel=1e-15)
+
+
 def test_optimum_outside_the_range_is_flagged_and_left_out_of_the_fit():
     C = np.geomspace(1e4, 1e8, 5)
     fr = optimize_frontier(surface, C, model_size_range=(1.0, 50.0), loss_floor=E)

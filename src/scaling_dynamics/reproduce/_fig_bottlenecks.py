@@ -196,7 +196,7 @@ def make_frontier(out_dir: str, preset: str = "default",
             Panel("compute-optimal loss (M = inf)", "compute C = N t", "L*(C)", tuple(series_c),
                   legend_fontsize=6.0),
         ),
-        footnote=footnote(seeds, "frontier: theory minimised over N by a bounded Brent search"),
+        footnote=footnote(seeds, "frontier: theory minimised over N (grid, then lattices)"),
     )
     caption = (
         f"For budgets C = N t the theory's loss L(N, C/N) (P = inf, a = {A_PAPER}) is minimised "

@@ -6,8 +6,10 @@ For each budget :math:`C` the frontier is
           L^*(C) = L(N^*, t^*),
 
 found in two stages: a shared log-spaced grid of N (one call of the loss per grid
-size, all budgets at once) brackets the minimum, then a bounded Brent search
-(:func:`scipy.optimize.minimize_scalar` on :math:`\log N`) refines it. Power laws
+size, all budgets at once) brackets the minimum, then every budget's minimum is refined
+on shared lattices of sizes, quartic interpolation in :math:`\log N`, and a last
+evaluation at the interpolated minimum (:func:`._refine.refine_shared`): one call per
+lattice size serves every budget near it. Power laws
 fitted to :math:`L^* - L_\infty`, :math:`N^*` and :math:`t^*` against :math:`C` give the
 allocation exponents.
 
@@ -25,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from .._errors import InvalidParameterError
 from .._progress import progress_bar
@@ -33,6 +34,7 @@ from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ._allocation import log_slope
 from ._exponents import ScalingExponents
+from ._refine import refine_shared
 from ._summary import summary_repr
 
 __all__ = ["Frontier", "optimize_frontier", "LossFunction"]
@@ -174,9 +176,14 @@ def optimize_frontier(
     r"""Minimise :math:`L(N, C/N)` over N for each budget C, with a real optimiser.
 
     Stage 1 evaluates ``loss(N_j, C/N_j)`` for every budget on ``n_grid`` log-spaced
-    sizes :math:`N_j` (one call per size). Stage 2 runs
-    ``scipy.optimize.minimize_scalar(method="bounded")`` on :math:`x = \log N` inside the
-    bracket :math:`[N_{j-1}, N_{j+1}]` around the best grid point, to ``xatol`` in x.
+    sizes :math:`N_j` (one call per size). Stage 2 refines every budget on lattices in
+    :math:`x = \log N` of spacing :math:`H/4, H/24, \ldots` (H the grid's spacing) inside
+    the bracket :math:`[N_{j-1}, N_{j+1}]` around its best grid point: the five lattice
+    sizes around the estimate, a quartic through them, the next estimate at its minimum,
+    down to a spacing of ``60 * xatol``; then one evaluation at the estimate. The
+    optimum reported is the best size evaluated (so :math:`L^*` is a value of ``loss``),
+    its :math:`\log N` within ~``xatol`` of the true minimum. Calls are pooled: one call
+    ``loss(N, C_i/N)`` per lattice size serves every budget that needs it.
 
     Parameters
     ----------
@@ -191,7 +198,8 @@ def optimize_frontier(
     n_grid : int
         Sizes in the bracketing grid (>= 3).
     xatol : float
-        Absolute tolerance on :math:`\log N` of the refinement.
+        Tolerance on :math:`\log N` of the refinement (the lattices stop at spacing
+        ``60 * xatol``, where the quartic's minimum is good to ~``xatol / 10``).
     integer_sizes : bool
         Evaluate whole model sizes only (N rounded, t = C/N exact), as for the theory.
     loss_floor : float
@@ -234,16 +242,12 @@ def optimize_frontier(
     if integer_sizes:
         grid = np.unique(np.maximum(1.0, np.round(grid)))
         n_grid = grid.size
-    n_opt = np.empty(c.size)
-    l_opt = np.empty(c.size)
-    at_bound = np.zeros(c.size, dtype=bool)
     with progress_bar(n_grid + 12 * c.size, "frontier", progress, unit="eval") as bar:
         table, n_eval = _grid_table(loss, grid, c, min_steps, bar)
-        for i, ci in enumerate(c):
-            n_opt[i], l_opt[i], at_bound[i], calls = _refine(
-                loss, float(ci), table[:, i], grid, (lo, hi), min_steps, xatol, integer_sizes)
-            n_eval += calls
-            bar.update(calls)
+        n_opt, l_opt, at_bound, calls = refine_shared(
+            lambda n, t: _safe_loss(loss, n, t), c, table, grid, (lo, hi), min_steps, xatol,
+            integer_sizes, bar)
+        n_eval += calls
 
     record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
               "model_size_range": [lo, hi], "integer_sizes": integer_sizes}
@@ -289,47 +293,6 @@ def _grid_table(loss: LossFunction, grid: np.ndarray, c: np.ndarray, min_steps: 
             n_eval += 1
         bar.update()
     return table, n_eval
-
-
-def _refine(loss: LossFunction, ci: float, col: np.ndarray, grid: np.ndarray,
-            size_range: tuple[float, float], min_steps: float, xatol: float,
-            integer_sizes: bool) -> tuple[float, float, bool, int]:
-    r"""Stage 2 for budget ``ci``: Brent on :math:`\log N` around the best grid point.
-
-    Returns (N*, L*, whether N* is at the edge of the allowed range, loss calls).
-    """
-    lo, hi = size_range
-    j = int(np.argmin(col))
-    n_hi_allowed = min(hi, ci / min_steps)
-    valid = np.flatnonzero(np.isfinite(col))
-    x_lo = math.log(grid[max(j - 1, 0)])
-    x_hi = math.log(min(grid[min(j + 1, grid.size - 1)], n_hi_allowed))
-    if j == valid[-1] and grid[j] < n_hi_allowed:
-        x_hi = math.log(n_hi_allowed)
-
-    cache: dict[float, float] = {}
-
-    def f(x: float) -> float:
-        n = float(max(1, round(math.exp(x)))) if integer_sizes else math.exp(x)
-        key = n if integer_sizes else round(x, 12)
-        if key not in cache:
-            cache[key] = float(_safe_loss(loss, n, np.array([ci / n]))[0])
-        return cache[key]
-
-    if x_hi - x_lo <= xatol:
-        x_best = x_lo
-        v = f(x_best)
-    else:
-        res = minimize_scalar(f, bounds=(x_lo, x_hi), method="bounded",
-                              options={"xatol": xatol})
-        x_best, v = float(res.x), float(res.fun)
-        # Keep the grid value if the refinement did worse (flat or noisy loss).
-        if col[j] < v:
-            x_best, v = math.log(grid[j]), float(col[j])
-    n_best = math.exp(x_best)
-    n_opt = float(max(1, round(n_best))) if integer_sizes else n_best
-    at_bound = x_best - math.log(lo) < 2 * xatol or math.log(n_hi_allowed) - x_best < 2 * xatol
-    return n_opt, v, bool(at_bound), len(cache)
 
 
 def assemble_frontier(

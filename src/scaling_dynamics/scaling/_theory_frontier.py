@@ -102,7 +102,8 @@ def compute_optimal_frontier(
     n_grid : int
         Sizes in the bracketing grid of the optimiser.
     xatol : float
-        Tolerance on :math:`\log N` of the bounded Brent refinement.
+        Tolerance on :math:`\log N` of the refinement (shared lattices, quartic
+        interpolation; :func:`optimize_frontier`).
     progress : bool or None
         Progress bar on stderr.
     **predict_options

@@ -1,6 +1,6 @@
 """Task ``compute-optimal``: the theory's compute-optimal frontier N*, t*, L* (C = N t).
 
-For each budget C, minimises L(N, t = C/N) over log N (bracketing grid, then Brent);
+For each budget C, minimises L(N, t = C/N) over log N (bracketing grid, then shared lattices);
 with ``store``, the frontier measured on a sweep with the theory's beside it.
 """
 
@@ -18,7 +18,7 @@ from ._spec import Spec
 
 __all__ = ["SPEC", "compute_optimal", "MAX_GRID", "MAX_EVALUATIONS"]
 
-#: Most sizes in the bracketing grid (the grid only brackets; Brent refines).
+#: Most sizes in the bracketing grid (the grid only brackets; the lattices refine).
 MAX_GRID = 10_000
 #: Most theory evaluations one frontier may cost (about 10 ms each: ~15 minutes).
 MAX_EVALUATIONS = 100_000
