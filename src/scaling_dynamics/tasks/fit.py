@@ -2,7 +2,8 @@
 
 L = E + A N^-alpha + B t^-beta (Huber loss on log L), and with ``theory`` the
 mean-field theory L = s_L (L_theory(a, b; N s_N, t s_t) + sigma^2); each with its
-compute-optimal allocation (C = N t) and a held-out check.
+compute-optimal allocation (C = N t, with intervals), a held-out check, and forecasts
+``fit.forecast(N, t, level=confidence)`` at the ``predict_at`` points (``predictions``).
 """
 
 from __future__ import annotations
