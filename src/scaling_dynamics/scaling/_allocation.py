@@ -51,6 +51,9 @@ class ComputeAllocation(Record):
     exponent_loss : float
         Decay exponent of the reducible loss, :math:`L^* - E \propto C^{-\text{exponent\_loss}}`
         (``E`` the fitted irreducible loss; 0 for the theory without noise).
+    model_size_interval, steps_interval, loss_interval : ndarray, shape (n_compute, 2), or None
+        Intervals (low, high) of :math:`N^*`, :math:`t^*`, :math:`L^*` from the fit's
+        bootstrap or profile (None when the fit computed none).
     """
 
     __repr__ = summary_repr
@@ -64,6 +67,9 @@ class ComputeAllocation(Record):
     exponent_params: float
     exponent_steps: float
     exponent_loss: float
+    model_size_interval: np.ndarray | None = None
+    steps_interval: np.ndarray | None = None
+    loss_interval: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,19 +26,19 @@ attempt", arXiv:2404.10102 (github.com/epoch-research/analyzing-chinchilla).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .._blas import single_blas_thread
-from .._errors import ConvergenceError
+from .._errors import InvalidParameterError
 from .._progress import progress_bar
 from .._records import Record
 from .._validation import check_int, check_real
 from ._allocation import ComputeAllocation, HoldoutScore
-from ._chinchilla_search import Frame, fit_table, local_fits
+from ._chinchilla_bootstrap import bootstrap_parameters
+from ._chinchilla_search import fit_table
 from ._data import LossTable
 from ._fit_common import (
     MIN_POINTS_CHINCHILLA,
@@ -49,6 +49,7 @@ from ._fit_common import (
     rmse_log,
     score_holdout,
 )
+from ._forecast import Forecast
 from ._summary import summary_repr
 
 __all__ = ["ChinchillaFit", "fit_chinchilla", "MIN_POINTS_CHINCHILLA"]
@@ -87,6 +88,10 @@ class ChinchillaFit(Record):
         few points remain to fit).
     diagnostics : dict
         Optimiser facts: converged starts, function evaluations, bootstrap failures.
+    bootstrap_parameters : ndarray, shape (n_ok, 5), or None
+        (E, A, alpha, B, beta) of each successful bootstrap refit (None without a
+        bootstrap); the intervals of :meth:`forecast` and :meth:`allocation` come from
+        them. Not written by ``to_dict``.
     """
 
     __repr__ = summary_repr
@@ -110,6 +115,7 @@ class ChinchillaFit(Record):
     rmse_log: float
     holdout: HoldoutScore | None = None
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    bootstrap_parameters: np.ndarray | None = None
 
     def predict(self, model_size: Any, steps: Any) -> np.ndarray:
         r""":math:`E + A N^{-\alpha} + B t^{-\beta}` at the given sizes and steps (broadcast)."""
@@ -117,24 +123,71 @@ class ChinchillaFit(Record):
         t = np.asarray(steps, dtype=np.float64)
         return self.E + self.A * n ** (-self.alpha) + self.B * t ** (-self.beta)
 
-    def allocation(self, compute: Any) -> ComputeAllocation:
-        r"""Compute-optimal :math:`N^*, t^*, L^*` for budgets ``compute`` (:math:`C = N t`)."""
+    def forecast(self, model_size: Any, steps: Any, *, level: float = 0.9) -> list[Forecast]:
+        r"""The loss :math:`E + A N^{-\alpha} + B t^{-\beta}` at each point, with an interval.
+
+        The interval is the central ``level`` percentile interval of the predictions of
+        the bootstrap refits (``method="bootstrap"``; ``nan`` and ``"none"`` without a
+        bootstrap). It covers the uncertainty of the fitted parameters, not a law that
+        does not describe the data.
+
+        Parameters
+        ----------
+        model_size, steps : array_like
+            Points (N, t), broadcast against each other; positive and finite.
+        level : float
+            Coverage of the interval, in (0, 1).
+
+        Returns
+        -------
+        list of Forecast
+            One per point, in the order of the broadcast (flattened) inputs.
+        """
+        n, t = _points(model_size, steps)
+        level = check_real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+        loss = self.predict(n, t)
+        lo = hi = np.full(n.size, np.nan)
+        method = "none"
+        samples = self.bootstrap_parameters
+        if samples is not None and len(samples):
+            E, A, al, B, be = (samples[:, k:k + 1] for k in range(5))
+            draws = E + A * n[None, :] ** (-al) + B * t[None, :] ** (-be)
+            lo, hi = _central(draws, level)
+            method = "bootstrap"
+        return [Forecast(model_size=float(n[i]), steps=float(t[i]), loss=float(loss[i]),
+                         low=float(lo[i]), high=float(hi[i]), level=level, method=method)
+                for i in range(n.size)]
+
+    def allocation(self, compute: Any, *, level: float | None = None) -> ComputeAllocation:
+        r"""Compute-optimal :math:`N^*, t^*, L^*` for budgets ``compute`` (:math:`C = N t`).
+
+        With a bootstrap, ``model_size_interval``, ``steps_interval`` and
+        ``loss_interval`` are the central ``level`` (default: ``confidence``) percentile
+        intervals of the same allocation under each bootstrap refit.
+        """
         c = check_budgets(compute)
-        s = self.alpha + self.beta
-        g = (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / s)
-        n_opt = g * c ** (self.beta / s)
-        t_opt = c / n_opt
+        level = self.confidence if level is None else check_real(
+            "level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+        n_opt, t_opt, l_opt = _allocate(np.array([[self.E, self.A, self.alpha, self.B,
+                                                   self.beta]]), c)
+        intervals: dict[str, np.ndarray] = {}
+        samples = self.bootstrap_parameters
+        if samples is not None and len(samples):
+            for name, draws in zip(("model_size", "steps", "loss"), _allocate(samples, c),
+                                   strict=True):
+                intervals[name + "_interval"] = np.stack(_central(draws, level), axis=1)
         return ComputeAllocation(
             compute=c,
-            model_size=n_opt,
-            steps=t_opt,
-            loss=self.predict(n_opt, t_opt),
+            model_size=n_opt[0],
+            steps=t_opt[0],
+            loss=l_opt[0],
             exponent_params=self.exponent_params,
             exponent_steps=self.exponent_steps,
             exponent_loss=self.exponent_loss,
+            **intervals,
         )
 
-    _dict_exclude = ("diagnostics",)
+    _dict_exclude = ("diagnostics", "bootstrap_parameters")
 
     def to_dict(self) -> dict[str, Any]:
         """The law's name, then the fields (less ``diagnostics``)."""
@@ -142,6 +195,40 @@ class ChinchillaFit(Record):
 
 
 # ---------------------------------------------------------------------------- internals
+def _points(model_size: Any, steps: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Forecast points as two flat float arrays; positive finite values only."""
+    try:
+        n, t = np.broadcast_arrays(np.asarray(model_size, dtype=np.float64),
+                                   np.asarray(steps, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            "forecast points must be numbers (model_size and steps of matching shapes); got "
+            f"{model_size!r} and {steps!r}."
+        ) from None
+    for name, x in (("model_size", n), ("steps", t)):
+        if x.size == 0 or not np.all(np.isfinite(x)) or np.any(x <= 0):
+            raise InvalidParameterError(
+                f"`{name}` of a forecast must be positive finite numbers; got "
+                f"{x.ravel().tolist()!r}."
+            )
+    return n.ravel().copy(), t.ravel().copy()
+
+
+def _central(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Central percentile interval at ``level`` over the rows of ``draws`` (per column)."""
+    return (np.percentile(draws, 50 * (1 - level), axis=0),
+            np.percentile(draws, 50 * (1 + level), axis=0))
+
+
+def _allocate(p: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r""":math:`N^*, t^*, L^*` (each (k, n_compute)) for parameter rows (E, A, alpha, B, beta)."""
+    E, A, al, B, be = (p[:, k:k + 1] for k in range(5))
+    s = al + be
+    n_opt = (al * A / (be * B)) ** (1.0 / s) * c[None, :] ** (be / s)
+    t_opt = c[None, :] / n_opt
+    return n_opt, t_opt, E + A * n_opt ** (-al) + B * t_opt ** (-be)
+
+
 def _exponents(p: dict[str, float]) -> dict[str, float]:
     s = p["alpha"] + p["beta"]
     return {
@@ -193,7 +280,8 @@ def fit_chinchilla(
     seed : int or None
         Seed of the bootstrap resampling.
     progress : bool or None
-        Progress bar over bootstrap resamples on stderr (None: only on a terminal).
+        Progress bar over local starts, hold-out refit and bootstrap resamples on stderr
+        (None: only on a terminal).
 
     Returns
     -------
@@ -233,21 +321,28 @@ def _fit_chinchilla(table: LossTable, delta: float, n_starts: int, n_bootstrap: 
                     confidence: float, holdout_fraction: float | None, seed: int | None,
                     progress: bool | None) -> ChinchillaFit:
     """The fit, its bootstrap intervals and its hold-out score, assembled."""
-    params, _, theta, val, diag = fit_table(table, delta, n_starts)
-    intervals: dict[str, tuple[float, float]] = {}
-    if n_bootstrap:
-        samples, diag["bootstrap_failures"] = _bootstrap(
-            table, params, theta, delta, n_bootstrap, seed, progress)
-        intervals = percentile_intervals(samples, (*_PARAMS, *_EXPONENTS), confidence)
+    fits = 1 + (holdout_fraction is not None)
+    with progress_bar(fits * (n_starts + 1) + n_bootstrap, "chinchilla fit", progress,
+                      unit="fit") as bar:
+        params, frame, theta, val, diag = fit_table(table, delta, n_starts, bar)
+        intervals: dict[str, tuple[float, float]] = {}
+        samples = None
+        if n_bootstrap:
+            samples, diag["bootstrap_failures"], diag["bootstrap_fallbacks"] = (
+                bootstrap_parameters(table, frame, theta, delta, n_bootstrap, seed, bar))
+            rows = [dict(zip(_PARAMS, s, strict=True)) for s in samples.tolist()]
+            for r in rows:
+                r.update(_exponents(r))
+            intervals = percentile_intervals(rows, (*_PARAMS, *_EXPONENTS), confidence)
 
-    def fit_predict(train: LossTable, test: LossTable) -> np.ndarray:
-        p_train, *_ = fit_table(train, delta, n_starts)
-        return _predict(p_train, test.model_size, test.steps)
+        def fit_predict(train: LossTable, test: LossTable) -> np.ndarray:
+            p_train, *_ = fit_table(train, delta, n_starts, bar)
+            return _predict(p_train, test.model_size, test.steps)
 
-    holdout = score_holdout(
-        table, holdout_fraction, fit_predict, diag,
-        f"; a fit needs {MIN_POINTS_CHINCHILLA} with 2 distinct sizes and step counts",
-    )
+        holdout = score_holdout(
+            table, holdout_fraction, fit_predict, diag,
+            f"; a fit needs {MIN_POINTS_CHINCHILLA} with 2 distinct sizes and step counts",
+        )
     return ChinchillaFit(
         **params,
         intervals=intervals,
@@ -261,41 +356,8 @@ def _fit_chinchilla(table: LossTable, delta: float, n_starts: int, n_bootstrap: 
         rmse_log=rmse_log(_predict(params, table.model_size, table.steps), table.loss),
         holdout=holdout,
         diagnostics=diag,
+        bootstrap_parameters=samples,
     )
-
-
-def _bootstrap(table: LossTable, params: dict[str, float], theta: np.ndarray, delta: float,
-               n_bootstrap: int, seed: int | None,
-               progress: bool | None) -> tuple[list[dict[str, float]], int]:
-    """Refits on ``n_bootstrap`` resamples of the points: (parameters of each, failures).
-
-    Each refit is one local optimisation started from the full-data optimum, mapped
-    into the resample's normalised frame.
-    """
-    rng = np.random.default_rng(seed)
-    samples, failures = [], 0
-    with progress_bar(n_bootstrap, "bootstrap", progress, unit="fit") as bar:
-        for _ in range(n_bootstrap):
-            idx = rng.integers(0, table.n_points, table.n_points)
-            sub_frame = Frame(table.subset(idx))
-            x0 = np.array([
-                theta[0],
-                math.log(params["A"]) - params["alpha"] * sub_frame.log_n0,
-                params["alpha"],
-                math.log(params["B"]) - params["beta"] * sub_frame.log_t0,
-                params["beta"],
-            ])
-            try:
-                th, _, _, _ = local_fits(sub_frame, x0[None, :], delta)
-            except ConvergenceError:
-                failures += 1
-                bar.update()
-                continue
-            p = sub_frame.to_params(th)
-            p.update(_exponents(p))
-            samples.append(p)
-            bar.update()
-    return samples, failures
 
 
 def _predict(p: dict[str, float], n: np.ndarray, t: np.ndarray) -> np.ndarray:

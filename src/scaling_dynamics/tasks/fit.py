@@ -2,22 +2,46 @@
 
 L = E + A N^-alpha + B t^-beta (Huber loss on log L), and with ``theory`` the
 mean-field theory L = s_L (L_theory(a, b; N s_N, t s_t) + sigma^2); each with its
-compute-optimal allocation (C = N t) and a held-out check.
+compute-optimal allocation (C = N t, with intervals), a held-out check, and forecasts
+``fit.forecast(N, t, level=confidence)`` at the ``predict_at`` points (``predictions``).
 """
 
 from __future__ import annotations
 
+import argparse
+import math
 import os
 from typing import Any
 
 from .._errors import InvalidParameterError
 from ._base import Output, bind
-from ._convert import bounded, count, parse_compute, seed
+from ._convert import bounded, count, parse_compute, real, seed
 from ._curves import add_format_argument, add_progress_arguments
 from ._inputs import add_store_arguments, read_store, where_from_args
 from ._spec import Spec
 
-__all__ = ["SPEC", "fit", "MAX_BOOTSTRAP"]
+__all__ = ["SPEC", "fit", "MAX_BOOTSTRAP", "MAX_POINTS", "point"]
+
+#: Most --predict-at points in one call.
+MAX_POINTS = 1000
+
+
+def point(text: str) -> tuple[float, float]:
+    """A forecast point ``N:T``: model size and steps, both positive finite numbers."""
+    allowed = "N:T with model size N > 0 and steps T > 0 (e.g. 1024:1e5)"
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"`predict-at` must be {allowed}; got {text!r}")
+    try:
+        n, t = real(parts[0]), real(parts[1])
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"`predict-at` must be {allowed}; got {text!r}") from None
+    if not (0 < n < math.inf and 0 < t < math.inf):
+        raise argparse.ArgumentTypeError(f"`predict-at` must be {allowed}; got {text!r}")
+    return (n, t)
+
+
+point.__name__ = "point"
 
 #: Most bootstrap resamples: each is one more fit, and beyond ~1e4 an interval's end points
 #: no longer move.
@@ -58,8 +82,12 @@ def declare(parser: Any) -> None:
                    help="(a, b) candidates of the theory fit's coarse stage; the fine stage "
                    "gets half as many (default %(default)s)")
     f.add_argument("--compute", default=None,
-                   help="budgets C1,C2,... at which to print the allocations "
-                   "(default: 5 budgets from the data's largest C up to 100x)")
+                   help="budgets C1,C2,... at which to print the allocations, with intervals "
+                   "from the bootstrap (default: 5 budgets from the data's largest C up to "
+                   "100x)")
+    f.add_argument("--predict-at", metavar="N:T", type=point, action="append", default=[],
+                   help="forecast the loss at model size N and steps T, with an interval at "
+                   "--confidence from the bootstrap (repeatable; written under `predictions`)")
     f.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default %(default)s)")
     o = parser.add_argument_group("output")
     add_format_argument(o)
@@ -72,10 +100,34 @@ SPEC = Spec()
 declare(SPEC)
 
 
-def _budgets(compute: str | None, table: Any) -> list[float]:
-    import numpy as np
+def _points(given: list[Any]) -> list[tuple[float, float]]:
+    """The --predict-at points (parsed ``N:T`` text or (N, T) pairs), checked."""
+    out = []
+    for p in given:
+        if isinstance(p, str):
+            p = point(p)
+        try:
+            n, t = (float(x) for x in p)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                f"`predict-at` must be N:T with model size N > 0 and steps T > 0; got {p!r}."
+            ) from None
+        if not (0 < n < math.inf and 0 < t < math.inf):
+            raise InvalidParameterError(
+                f"`predict-at` must be N:T with model size N > 0 and steps T > 0; got {p!r}."
+            )
+        out.append((n, t))
+    if len(out) > MAX_POINTS:
+        raise InvalidParameterError(
+            f"`predict-at` takes at most {MAX_POINTS} points; got {len(out)}."
+        )
+    return out
 
+
+def _budgets(compute: str | None, table: Any) -> list[float]:
     if compute is None:
+        import numpy as np
+
         top = float(table.compute.max())
         return np.geomspace(top, 100 * top, 5).tolist()
     values = parse_compute(compute).tolist()
@@ -93,14 +145,67 @@ def _format_chinchilla(fit: Any, alloc: Any) -> list[str]:
     return lines + _format_alloc(alloc, fit.holdout)
 
 
+def _interval_text(iv: Any, i: int) -> str:
+    if iv is None or not all(math.isfinite(float(x)) for x in iv[i]):
+        return ""
+    return f" [{iv[i][0]:.4g}, {iv[i][1]:.4g}]"
+
+
 def _format_alloc(alloc: Any, holdout: Any) -> list[str]:
-    lines = [f"{'C':>16}  {'N*':>12}  {'t*':>12}  {'L*':>12}"]
-    for c, n, t, ll in zip(alloc.compute, alloc.model_size, alloc.steps, alloc.loss, strict=True):
-        lines.append(f"{c:16.6g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}")
+    ivs = (alloc.model_size_interval, alloc.steps_interval, alloc.loss_interval)
+    if all(iv is None for iv in ivs):
+        lines = [f"{'C':>16}  {'N*':>12}  {'t*':>12}  {'L*':>12}"]
+        for c, n, t, ll in zip(alloc.compute, alloc.model_size, alloc.steps, alloc.loss,
+                               strict=True):
+            lines.append(f"{c:16.6g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}")
+    else:
+        lines = [f"{'C':>16}  {'N* [interval]':>32}  {'t* [interval]':>32}  "
+                 f"{'L* [interval]':>32}"]
+        for i, c in enumerate(alloc.compute):
+            cells = [f"{v[i]:.6g}{_interval_text(iv, i)}"
+                     for v, iv in zip((alloc.model_size, alloc.steps, alloc.loss), ivs,
+                                      strict=True)]
+            lines.append(f"{c:16.6g}  " + "  ".join(f"{x:>32}" for x in cells))
     if holdout is not None:
         lines.append(f"  held out: {holdout.n_test} points with C >= {holdout.compute_threshold:.4g}"
                      f"; fit on {holdout.n_train}: rmse(log) {holdout.rmse_log:.4f}, "
                      f"max relative error {holdout.max_rel_error:.3%}")
+    return lines
+
+
+def _interval(f: Any) -> list[float] | None:
+    return [f.low, f.high] if math.isfinite(f.low) and math.isfinite(f.high) else None
+
+
+def _predictions(points: list[tuple[float, float]], fits: dict[str, Any],
+                 level: float) -> list[dict[str, Any]]:
+    """One entry per point: N, t and each law's forecast and interval (null when not fitted)."""
+    if not points:
+        return []
+    n = [p[0] for p in points]
+    t = [p[1] for p in points]
+    out = [{"N": float(a), "t": float(b)} for a, b in zip(n, t, strict=True)]
+    for name in ("theory", "chinchilla"):
+        fit = fits.get(name)
+        forecasts = [None] * len(points) if fit is None else fit.forecast(n, t, level=level)
+        for entry, f in zip(out, forecasts, strict=True):
+            entry[name] = None if f is None else f.loss
+            entry[name + "_interval"] = None if f is None else _interval(f)
+    return out
+
+
+def _format_predictions(preds: list[dict[str, Any]], level: float) -> list[str]:
+    lines = [f"# forecasts (intervals at {level:g})",
+             f"{'N':>12}  {'t':>12}  {'chinchilla [interval]':>34}  {'theory [interval]':>34}"]
+    for p in preds:
+        cells = []
+        for name in ("chinchilla", "theory"):
+            if p[name] is None:
+                cells.append("-")
+                continue
+            iv = p[name + "_interval"]
+            cells.append(f"{p[name]:.6g}" + ("" if iv is None else f" [{iv[0]:.4g}, {iv[1]:.4g}]"))
+        lines.append(f"{p['N']:12.6g}  {p['t']:12.6g}  {cells[0]:>34}  {cells[1]:>34}")
     return lines
 
 
@@ -154,6 +259,7 @@ def fit(**options: Any) -> Output:
     from ..scaling import fit_chinchilla
 
     args = bind("fit", SPEC, options)
+    points = _points(args.predict_at)
     table = _table_of(args)
     budgets = _budgets(args.compute, table)
     holdout = None if args.holdout == 0 else args.holdout
@@ -164,14 +270,19 @@ def fit(**options: Any) -> Output:
     chin_alloc = chin.allocation(budgets)
     theory = _fit_theory(args, table, holdout) if args.theory else None
     theory_alloc = None if theory is None else theory.allocation(budgets)
+    preds = _predictions(points, {"chinchilla": chin, "theory": theory}, args.confidence)
     result = {"data": {"source": table.source, "n_points": table.n_points},
               "chinchilla": chin.to_dict(), "chinchilla_allocation": chin_alloc.to_dict()}
     if theory is not None:
         result["theory"] = theory.to_dict()
         result["theory_allocation"] = theory_alloc.to_dict()
+    if preds:
+        result["predictions"] = preds
     notes = (_save(args.out, result, table, chin, theory, (chin_alloc, theory_alloc))
              if args.out else ())
     lines = [f"# {table.source}: {table.n_points} points"] + _format_chinchilla(chin, chin_alloc)
     if theory is not None:
         lines += theory.format_lines() + _format_alloc(theory_alloc, theory.holdout)
+    if preds:
+        lines += _format_predictions(preds, args.confidence)
     return Output(result, "\n".join(lines) + "\n", table_notes=notes, value=(chin, theory))
