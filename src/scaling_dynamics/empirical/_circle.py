@@ -79,6 +79,9 @@ class CircleTaskResult(Record):
         :math:`\beta` and :math:`\beta\max(1, 2/(1+\beta))`.
     lazy_theory : ndarray (n_q, n_gamma, n_records)
         Gradient flow of the linearised networks at ``times`` (see the module notes).
+    lazy_theory_slope : ndarray (n_q, n_gamma)
+        Its slope over ``window``: the lazy prediction at this width and in this window
+        (pre-asymptotic and finite-width effects included).
     settings : dict
         Width, batch, eta, K, steps, seeds, bias_std, grid sizes, dtype.
     """
@@ -106,6 +109,7 @@ class CircleTaskResult(Record):
     predicted_lazy: np.ndarray
     predicted_rich: np.ndarray
     lazy_theory: np.ndarray
+    lazy_theory_slope: np.ndarray
     settings: dict[str, Any] = field(default_factory=dict)
     wall_time_s: float = 0.0
 
@@ -217,6 +221,7 @@ def circle_task(
     common_slopes, _ = _slopes(times, loss, window_decades, fixed=common)
     preds = np.array([predicted_circle_slopes(qv, 2.0) for qv in qs])
     lazy = np.stack([_lazy_curves(inits, bias_std, qv, K, times[i]) for i, qv in enumerate(qs)])
+    lazy_slopes = _slopes(times, lazy[:, :, None, :], window_decades)[0][:, :, 0]
     return CircleTaskResult(
         q=qs, gamma0=gammas, times=times, loss_mean=loss.mean(2),
         loss_sem=loss.std(2, ddof=1) / math.sqrt(seeds),
@@ -228,6 +233,7 @@ def circle_task(
         ntk_eigenvalues=ntk["eigenvalues"], fourier_eigenvalues=lam_k,
         beta=preds[:, 0], beta_measured=np.array([(f.a - 1.0) / f.b for f in spec_fits]),
         predicted_lazy=preds[:, 1], predicted_rich=preds[:, 2], lazy_theory=lazy,
+        lazy_theory_slope=lazy_slopes,
         settings=dict(width=width, seeds=seeds, steps=steps, batch=batch, eta=eta, K=K,
                       bias_std=bias_std, n_records=int(record_steps.size),
                       window_decades=window_decades, ntk_grid=ntk_grid, n_test=n_test,

@@ -17,12 +17,14 @@ sizes). Seed s starts from the same weights and sees the same angles in every co
 
 Step size. A rich network's tangent kernel grows as it learns (the feature-learning model's
 gain :math:`m(t)`), so a fixed step that is stable at the start becomes unstable later (loss
-spikes). The step of configuration :math:`c` is therefore
-:math:`\eta_s = \eta \min(1, D_c(0)/D_c(s))`, with :math:`D_c` the seed mean of the kernel's
-diagonal :math:`\frac1n\sum_i[\phi(h_i)^2 + v_i^2\phi'(h_i)(|x|^2/2 + \beta_b^2)]` averaged
-over a probe grid of angles (evaluated every ``probe_every`` steps). The time is
-:math:`t = \sum_s \eta_s` (gradient-flow time in units of the kernel), shared by the seeds of
-a configuration. For a lazy network :math:`D_c` stays put and :math:`\eta_s = \eta`.
+spikes). The step is therefore :math:`\eta_s = \eta \min_c \min(1, D_c(0)/D_c(s))`, with
+:math:`D_c` the seed mean of the kernel's diagonal
+:math:`\frac1n\sum_i[\phi(h_i)^2 + v_i^2\phi'(h_i)(|x|^2/2 + \beta_b^2)]` averaged over a
+probe grid of angles (evaluated every ``probe_every`` steps), and the minimum over the
+configurations c with the same target q: lazy and rich networks of one target take the same
+steps, so they share their times :math:`t = \sum_s \eta_s` (gradient-flow time in units of
+the kernel) and their SGD noise per unit time, and differ only by :math:`\gamma_0`. A lazy
+network's :math:`D_c` stays put.
 """
 
 from __future__ import annotations
@@ -127,6 +129,9 @@ def train_circle_networks(
             0.5 + bias_std**2)
         return (d / n).reshape(C, n_seeds).mean(1)
 
+    # configurations with the same target share their step (the smallest of the group): lazy
+    # and rich runs then see the same times and the same SGD noise per step
+    group = torch.as_tensor([qs.index(q) for q, _ in configs])
     d_start = diagonal()
     factor = torch.ones(C, dtype=dtype)
     t = np.zeros(C)
@@ -148,7 +153,8 @@ def train_circle_networks(
         if step == last:
             break
         if step % probe_every == 0 and step > 0:
-            factor = torch.clamp(d_start / diagonal(), max=1.0)
+            ratio = torch.clamp(d_start / diagonal(), max=1.0)
+            factor = torch.stack([ratio[group == gq].min() for gq in group])
         # common random numbers: seed s sees the same angles in every configuration
         idx = torch.randint(0, TABLE_SIZE, (n_seeds, batch), generator=gen).repeat(C, 1)
         x = inputs(idx.to(dtype) * (2 * math.pi / TABLE_SIZE))
