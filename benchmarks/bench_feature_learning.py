@@ -137,6 +137,7 @@ def circle_table(preset: str) -> tuple[str, dict]:
                 f"| {q:g} | {r.beta[i]:g} | {g:g} ({kind}) | [{lo:.3g}, {hi:.3g}] | "
                 f"{r.slope_mean[i, j]:.3f} ± {r.slope_sem[i, j]:.3f} | {pred:.3f} | "
                 f"{r.common_slope_mean[i, j]:.3f} ± {r.common_slope_sem[i, j]:.3f} | "
+                f"{r.lazy_theory_slope[i, j]:.3f} | "
                 f"{r.loss_mean[i, j, -1]:.4g} | {r.lazy_theory[i, j, -1]:.4g} |")
     lo, hi = r.common_window
     body = (
@@ -153,9 +154,11 @@ def circle_table(preset: str) -> tuple[str, dict]:
         f"Slopes: least squares of log L on log t per seed over each run's last decade, mean "
         f"± s.e. over seeds; 'common' over the window of the shortest run, t in "
         f"[{lo:.3g}, {hi:.3g}]. 'lin. L(end)': the last loss of gradient flow with each "
-        "network's own initial tangent kernel (the lazy reference).\n\n"
-        "| q | beta | gamma0 | window | slope | predicted | common-window slope | L(end) | "
-        "lin. L(end) |\n|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
+        "network's own initial tangent kernel (the lazy reference); 'lin. slope' its slope over "
+        "the window.\n\n"
+        "| q | beta | gamma0 | window | slope | predicted | common-window slope | "
+        "lin. slope | L(end) | lin. L(end) |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
         + "\n\nStep factor at the end (rich runs' steps shrink as their kernel grows): "
         + json.dumps(np.round(np.asarray(r.settings["step_factor_end"]), 4).tolist())
     )
