@@ -148,7 +148,7 @@ def circle_table(preset: str) -> tuple[str, dict]:
         f"configurations x {cfg['seeds']} seeds, trained together.\n\n"
         f"Initial NTK (seed mean, {cfg['ntk_grid']} angles): alpha = {r.alpha:.3f} "
         f"(95 % bootstrap {r.alpha_ci[0]:.3f}..{r.alpha_ci[1]:.3f}, sorted modes "
-        f"{r.alpha_modes[0]}..{r.alpha_modes[1]}); beta = q - 1/2 = {list(r.beta)}; "
+        f"{r.alpha_modes[0]}..{r.alpha_modes[1]}); beta = q - 1/2 = {[float(x) for x in r.beta]}; "
         f"(a - 1)/b fitted on the kernel's eigenbasis: "
         f"{', '.join(f'{x:.3f}' for x in r.beta_measured)}.\n\n"
         f"Slopes: least squares of log L on log t per seed over each run's last decade, mean "

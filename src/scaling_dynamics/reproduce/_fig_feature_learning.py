@@ -128,7 +128,7 @@ def make(out_dir: str, preset: str = "default", progress: bool | None = None) ->
                   "in (b): the exact reduction on all M modes (deterministic; error bars "
                   f"{FL_ACCURACY:g} x L, the theory's stated accuracy); dotted: closed forms"),
     )
-    params = dict(a=A_PAPER, b=B_PAPER, alpha=alpha, beta=beta, N="inf", M="inf",
+    params = dict(a=A_PAPER, b=B_PAPER, alpha=alpha, beta=beta, N=math.inf, M=math.inf,
                   gammas=list(cfg["gammas"]), M_sim=cfg["M_sim"], sim_gammas=list(cfg["sim_gammas"]),
                   gamma_sweep=list(cfg["sweep"]), t_max=cfg["t_max"],
                   crossover_times=[x for x in tx], crossover_definition="first t with "
