@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -36,18 +37,27 @@ from scaling_dynamics.spectra import Spectrum
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+try:
+    import torch  # noqa: F401
+    HAVE_TORCH = True
+except ImportError:
+    HAVE_TORCH = False
+#: Figures that train real networks (torch, an optional dependency): left out without it.
+NEEDS_TORCH = {"circle-task"}
+NAMES = [n for n in FIGURES if HAVE_TORCH or n not in NEEDS_TORCH]
+
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reproduce_tiny")
     log = io.StringIO()
     with capture_saved_figures() as saved:
-        results = make_figures(None, out, "tiny", progress=False, log=log)
+        results = make_figures(NAMES, out, "tiny", progress=False, log=log)
     return out, {r.name: r for r in results}, log.getvalue(), saved
 
 
 # ---------------------------------------------------------------------------- each figure
-@pytest.mark.parametrize("name", list(FIGURES))
+@pytest.mark.parametrize("name", NAMES)
 def test_figure_is_a_valid_png_with_agreement_reported(tiny_run, name):
     from matplotlib.image import imread
 
@@ -74,7 +84,9 @@ def test_figure_is_a_valid_png_with_agreement_reported(tiny_run, name):
         assert all(a.label in statement for a in bad)
     for e in r.exponents:
         assert math.isfinite(e.measured) and math.isfinite(e.predicted) and e.source
-    assert "a = 1.5" in r.caption and r.params
+    # every caption states its teacher (the paper's a = 1.5 for the model figures, a = 2q for
+    # the circle task)
+    assert re.search(r"\ba = \d", r.caption) and r.params
     # the numbers behind the figure are saved and the record round-trips
     with open(r.data_path, encoding="utf-8") as fh:
         record = json.load(fh)
@@ -82,7 +94,7 @@ def test_figure_is_a_valid_png_with_agreement_reported(tiny_run, name):
     assert record["figure"]["panels"]
 
 
-@pytest.mark.parametrize("name", list(FIGURES))
+@pytest.mark.parametrize("name", NAMES)
 def test_figure_is_readable(tiny_run, name):
     """No overlapping tick labels, no path or dict in a title, legend numbers rounded."""
     *_, saved = tiny_run
@@ -93,8 +105,8 @@ def test_figure_is_readable(tiny_run, name):
 
 def test_progress_is_announced_per_figure(tiny_run):
     _, results, log, _ = tiny_run
-    for i, name in enumerate(FIGURES, 1):
-        assert f"[{i}/{len(FIGURES)}] {name}" in log
+    for i, name in enumerate(NAMES, 1):
+        assert f"[{i}/{len(NAMES)}] {name}" in log
 
 
 def test_exponents_measured_where_the_paper_predicts_them(tiny_run):
@@ -220,7 +232,7 @@ def test_sampled_timescale_weights_reproduce_the_matrix_exponential(N, P):
 def test_report_lists_every_figure_exponent_and_verdict(tiny_run):
     out, results, *_ = tiny_run
     loaded = load_results(out)
-    assert [r.name for r in loaded] == list(FIGURES)
+    assert [r.name for r in loaded] == NAMES
     path = write_report(loaded, out, command="scaling-dynamics reproduce all --preset tiny")
     assert path == os.path.join(str(out), "index.html")
     text = open(path, encoding="utf-8").read()
@@ -228,7 +240,7 @@ def test_report_lists_every_figure_exponent_and_verdict(tiny_run):
         assert f'title="{r.name}.png"' in text
         assert f'id="{r.name}"' in text
     assert "Measured against predicted exponents" in text
-    assert text.count("<tr>") > len(FIGURES)
+    assert text.count("<tr>") > len(NAMES)
     for r in results.values():
         for e in r.exponents:
             assert f"{e.measured:.4f}" in text

@@ -22,11 +22,18 @@ Spectra and fits
 Training
     :func:`linearized_learning_curves`, :func:`train_linearized`, :class:`LinearizedRun`,
     :func:`train_network`, :func:`train_networks`, :class:`NetworkRuns`
+The circle task (feature learning in a real network)
+    :func:`circle_task`, :class:`CircleTaskResult`, :func:`circle_ntk`,
+    :func:`predicted_circle_slopes`
 Prediction against reality
     :func:`model_curves`, :func:`fit_model_size`, :func:`measure_exponents`,
     :func:`compare_with_prediction`, :class:`PredictionComparison`, :func:`network_exponents`
 """
 
+from ._circle import CircleTaskResult as CircleTaskResult
+from ._circle import circle_ntk as circle_ntk
+from ._circle import circle_task as circle_task
+from ._circle import predicted_circle_slopes as predicted_circle_slopes
 from ._data import DATASET_NAMES as DATASET_NAMES
 from ._data import Dataset as Dataset
 from ._data import load_dataset as load_dataset
@@ -101,4 +108,8 @@ __all__ = [
     "PredictionComparison",
     "compare_with_prediction",
     "network_exponents",
+    "circle_task",
+    "CircleTaskResult",
+    "circle_ntk",
+    "predicted_circle_slopes",
 ]

@@ -13,8 +13,10 @@ from .._errors import InvalidParameterError, ScalingDynamicsError
 from .._validation import check_choice, check_int
 from . import (
     _fig_bottlenecks,
+    _fig_circle,
     _fig_dynamics,
     _fig_ensembles,
+    _fig_feature_learning,
     _fig_finite_size,
     _fig_generalization,
     _fig_optimizers,
@@ -60,6 +62,10 @@ FIGURES: dict[str, FigureSpec] = {
                    _fig_optimizers.make_sgd, 50),
         FigureSpec(_fig_optimizers.OPTIMIZERS, _fig_optimizers.OPTIMIZERS_TITLE,
                    _fig_optimizers.OPTIMIZERS_SUMMARY, _fig_optimizers.make_optimizers, 23),
+        FigureSpec(_fig_feature_learning.NAME, _fig_feature_learning.TITLE,
+                   _fig_feature_learning.SUMMARY, _fig_feature_learning.make, 10),
+        FigureSpec(_fig_circle.NAME, _fig_circle.TITLE, _fig_circle.SUMMARY, _fig_circle.make,
+                   60),
     )
 }
 
