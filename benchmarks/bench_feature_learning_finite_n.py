@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _machine import describe  # noqa: E402
 
 from scaling_dynamics import Spectrum  # noqa: E402
+from scaling_dynamics._blas import one_blas_thread  # noqa: E402
 from scaling_dynamics.models import predict  # noqa: E402
 from scaling_dynamics.models.feature_learning import draw_nodes, flow_losses  # noqa: E402
 from scaling_dynamics.models.feature_learning._simulate import draw_projection  # noqa: E402
@@ -40,6 +41,7 @@ TIMES = np.logspace(0, 4, 9)
 REL_STEP = 0.01
 
 
+@one_blas_thread  # a threaded SVD on a busy machine costs 25x the CPU time of one thread
 def one_case(a: float, b: float, N: int, seeds: int) -> list[dict]:
     spec = Spectrum.power_law(a=a, b=b, M=4 * N)
     lam = np.asarray(spec.eigenvalues)

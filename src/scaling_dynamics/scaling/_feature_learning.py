@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import one_blas_thread
 from .._errors import InvalidParameterError
 from .._records import Record
 from .._validation import check_real
@@ -95,6 +96,7 @@ def _closed(a: float, b: float, gamma: float) -> tuple[dict[str, float | None], 
              "compute_steps": None if w is None else 1.0 - w}, e.regime)
 
 
+@one_blas_thread
 def feature_learning_frontier(
     spectrum: Spectrum, compute: Any, gamma: float, *, min_steps: float = 1.0,
     n_grid: int = 17, xatol: float = 2e-3, progress: bool | None = None,
@@ -174,6 +176,7 @@ class Crossover(Record):
                        "gamma_ref^(1/(1-beta)), gamma_ref = 10^(-4(1-beta))")
 
 
+@one_blas_thread
 def crossover_time(a: float, b: float, gamma: float, *, t_max: float = 1e12) -> float | None:
     r""":math:`t_\times(\gamma)` from the N = M = inf theory (module notes); None when the local
     slope already exceeds the midpoint at t = 10, or never reaches it by ``t_max``."""

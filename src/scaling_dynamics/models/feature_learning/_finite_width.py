@@ -45,6 +45,7 @@ import math
 
 import numpy as np
 
+from ..._blas import one_blas_thread
 from ..._errors import ConvergenceError, InvalidParameterError
 from ...spectra import Spectrum
 from ...theory import limit_loss, mode_set, solve_responses, spectral_edge
@@ -112,6 +113,7 @@ def _contour(spectrum: Spectrum, N: float, lo: float, hi: float):
     return z, c, ms.initial_loss
 
 
+@one_blas_thread  # small products: threads only wait on a busy machine (_blas)
 def finite_width_nodes(spectrum: Spectrum, N: float) -> ContourNodes:
     r"""The deterministic-equivalent nodes of width ``N`` (P = inf), see the module notes.
 
