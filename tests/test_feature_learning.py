@@ -3,7 +3,7 @@
 * gamma = 0 is the random-feature simulator, draw for draw (same seeds), to 1e-10;
 * the exact reduction equals GD on (w, B) as eta -> 0, with an O(eta) gap;
 * GD and one-pass SGD on (w, B) keep B B^T - (gamma/N) w w^T = I up to O(eta);
-* what is not derived (finite P, finite N in the theory) is refused in one line.
+* what is not derived (finite P; N = M in the theory) is refused in one line.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def test_results_record_gamma_and_model():
 
 @pytest.mark.parametrize(("call", "match"), [
     (lambda: simulate(SPEC, 50, 500, [1], model=FL, gamma=1.0), "`P` = 500 .*only P = inf"),
-    (lambda: predict(SPEC, 50, math.inf, [1], model=FL), "`N` = 50 .*N = inf only"),
+    (lambda: predict(SPEC, 200, math.inf, [1], model=FL), "`N` = 200 equals M"),
     (lambda: predict(SPEC, math.inf, 500, [1], model=FL), "`P` = 500"),
     (lambda: simulate(SPEC, 50, math.inf, [1], model=FL, gamma=-1.0), "`gamma` must be"),
     (lambda: simulate(SPEC, math.inf, math.inf, [1], model=FL, method="literal",

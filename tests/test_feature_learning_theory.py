@@ -145,6 +145,7 @@ def test_theory_is_fast():
     assert time.perf_counter() - start < 1.0
 
 
-def test_finite_N_theory_is_refused():
-    with pytest.raises(InvalidParameterError, match="`N` = 1000 .*N = inf only"):
-        predict(_spec(2.0, 0.5), 1000, math.inf, [1.0], model=FL, gamma=1.0)
+def test_finite_N_theory_at_N_equal_M_is_refused():
+    """At N = M the spectrum of A0^T A0/N reaches 0: no contour encloses it."""
+    with pytest.raises(InvalidParameterError, match="`N` = 1000 equals M"):
+        predict(_spec(2.0, 0.5, M=1000), 1000, math.inf, [1.0], model=FL, gamma=1.0)

@@ -13,6 +13,13 @@ and times; the loss at t = C/N interpolated in log-log, never extrapolated) and 
 theory's frontier for the sweep's a, b, M, P and sigma is computed at the same
 budgets beside it.
 
+With --gamma G > 0 the frontier is the feature-learning model's, from its finite-N
+theory (P = inf; docs/feature-learning.md), with the fitted exponents beside the rich
+and lazy closed forms of hard tasks (rich L* ~ C^-2(a-1)/(a+b+1), N* ~ C^2/(a+b+1));
+in --format json the closed forms are under "feature_learning". About 0.3-1 s per
+theory evaluation, so keep --grid and the budgets small. --gamma 0 or no --gamma:
+the random-feature frontier, as before.
+
 examples:
   scaling-dynamics compute-optimal --a 1.5 --b 1.25 --compute 1e4,1e6,1e8,1e10
   scaling-dynamics compute-optimal --a 1.5 --b 1.25 --P 10000 --compute log:1e4:1e10:7 \\

@@ -16,6 +16,10 @@ With --gamma G the feature-learning model's exponents follow (docs/feature-learn
 alpha = b, beta = (a-1)/b): the lazy and rich time exponents chi, the regime
 (hard, easy, super-easy), the crossover t_x ~ gamma^x, the width bottleneck and the
 compute-optimal exponents (hard tasks); in --format json under "feature_learning".
+For hard tasks it also measures the crossover on the N = M = inf theory: t_x is the
+first t >= 10 where the local slope reaches (beta + chi_rich)/2, the constant
+c = t_x gamma^(1/(1-beta)) is measured at gamma_ref = 10^(-4(1-beta)) (t_x ~ 1e4), and
+t_x at G is printed both as c G^x and measured directly (under "crossover" in json).
 
 examples:
   scaling-dynamics exponents --a 1.5 --b 1.25

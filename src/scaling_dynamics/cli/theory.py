@@ -6,7 +6,8 @@ train_loss, params) without the standard errors. Milliseconds per curve, any N, 
 the mean squared error on the training set. Gradient flow by default; --optimizer picks
 any registered optimiser (GD, momentum and SGD count time in steps). --gamma G > 0
 predicts the feature-learning model at richness G instead: its theory is derived at
-N = P = inf (M finite or inf) for gradient flow, and refuses the rest in one line
+P = inf for gradient flow (N and M finite or inf; at finite N the deterministic
+equivalent of the weighted spectrum, N != M), and refuses the rest in one line
 (docs/feature-learning.md).
 
 examples:

@@ -7,6 +7,10 @@ From the mean-field theory (gradient flow)
     (bottleneck sweeps and local exponents); :func:`compute_optimal_frontier`
     (:class:`Frontier`); :func:`finite_size_corrections`; :func:`train_test_gap`,
     :func:`wider_is_better`, :func:`early_stopping`; :func:`ensemble_vs_width`.
+The feature-learning model (docs/feature-learning.md)
+    :func:`feature_learning_frontier` (:class:`FeatureLearningFrontier`, the finite-N
+    theory's frontier at richness gamma), :func:`crossover` (:class:`Crossover`, the
+    measured lazy-to-rich crossover constant), :func:`crossover_time`.
 Any loss surface
     :func:`optimize_frontier` (``loss(N, times)`` callable).
 Measured data (your runs, or a sweep store)
@@ -28,6 +32,11 @@ if TYPE_CHECKING:
     from ._ensembles import ensemble_vs_width as ensemble_vs_width
     from ._exponents import ScalingExponents as ScalingExponents
     from ._exponents import closed_form_exponents as closed_form_exponents
+    from ._feature_learning import Crossover as Crossover
+    from ._feature_learning import FeatureLearningFrontier as FeatureLearningFrontier
+    from ._feature_learning import crossover as crossover
+    from ._feature_learning import crossover_time as crossover_time
+    from ._feature_learning import feature_learning_frontier as feature_learning_frontier
     from ._finite_size import FiniteSizeCorrections as FiniteSizeCorrections
     from ._finite_size import finite_size_corrections as finite_size_corrections
     from ._fits import ChinchillaFit as ChinchillaFit
@@ -68,6 +77,11 @@ _LAZY = {
     "ensemble_vs_width": "_ensembles",
     "ScalingExponents": "_exponents",
     "closed_form_exponents": "_exponents",
+    "Crossover": "_feature_learning",
+    "FeatureLearningFrontier": "_feature_learning",
+    "crossover": "_feature_learning",
+    "crossover_time": "_feature_learning",
+    "feature_learning_frontier": "_feature_learning",
     "FiniteSizeCorrections": "_finite_size",
     "finite_size_corrections": "_finite_size",
     "ChinchillaFit": "_fits",
@@ -112,6 +126,11 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Crossover",
+    "crossover",
+    "crossover_time",
+    "FeatureLearningFrontier",
+    "feature_learning_frontier",
     "ScalingExponents",
     "closed_form_exponents",
     "BottleneckSweeps",

@@ -60,6 +60,10 @@ def declare(parser: Any) -> None:
                    help="training samples; inf for fresh data (default inf)")
     g.add_argument("--sigma", type=sigma, default=0.0,
                    help="label-noise standard deviation (default %(default)s)")
+    g.add_argument("--gamma", type=bounded("gamma", 0.0, math.inf), default=None,
+                   help="richness gamma > 0: the frontier of the feature-learning model's "
+                   "finite-N theory (P = inf), fitted exponents beside its closed forms "
+                   "(docs/feature-learning.md); 0 or absent: the random-feature model")
     f = parser.add_argument_group("frontier")
     f.add_argument("--compute", default=None,
                    help="budgets C = N t: C1,C2,... or log:START:STOP:NUM (default "
@@ -117,6 +121,48 @@ def _save(out: str, record: dict[str, Any], frontier: Any, extra: Any,
     return (f"saved {os.path.join(out, 'frontier.png')} and frontier.json",)
 
 
+def _feature_learning(args: Any, spectrum: Any, budgets: Any) -> Output:
+    """The feature-learning theory's frontier at richness ``gamma`` > 0 (finite-N theory)."""
+    from .._errors import InvalidParameterError
+    from ..scaling import feature_learning_frontier
+
+    if not math.isinf(args.P):
+        raise InvalidParameterError(
+            f"`P` = {args.P:g} is not supported with --gamma {args.gamma:g}: the feature-learning "
+            "theory is derived at P = inf only (finite data with gamma > 0 is not).")
+    fl = feature_learning_frontier(spectrum, budgets, args.gamma, n_grid=args.grid,
+                                   min_steps=args.min_steps, progress=args.progress)
+    fr = fl.frontier
+    record = fr.to_dict()
+    record["feature_learning"] = {k: v for k, v in fl.to_dict().items() if k != "frontier"}
+    notes = _save(args.out, record, fr, None) if args.out else ()
+    return Output(record, _feature_learning_table(fl), table_notes=notes, value=fl)
+
+
+def _feature_learning_table(fl: Any) -> str:
+    p, fr = fl.params, fl.frontier
+    head = (f"# compute-optimal frontier (feature-learning finite-N theory, gradient flow): "
+            f"a={p['a']:g}, b={p['b']:g}, M={p['M']}, P=inf, gamma={fl.gamma:g}; C = N t")
+    lines = [head, f"{'C':>12}  {'N*':>12}  {'t*':>12}  {'L*':>12}  at_bound"]
+    for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
+                               strict=True):
+        lines.append(f"{c:12.4g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}  {'yes' if ab else ''}")
+    if any(fr.at_bound):
+        lines.append("# at_bound yes: no interior optimum at that budget; left out of the fits")
+    lines.append(f"{'exponent':>16}  {'fitted':>8}  {'rich':>8}  {'lazy':>8}")
+    fitted = fr.fitted()
+
+    def show(v: Any) -> str:
+        return f"{v:8.4f}" if v is not None else f"{'-':>8}"
+
+    for k in ("compute_loss", "compute_params", "compute_steps"):
+        lines.append(f"{k:>16}  {fitted[k]:8.4f}  {show(fl.closed_form[k])}  "
+                     f"{show(fl.closed_form_lazy[k])}")
+    lines.append(f"# regime {fl.regime}: closed forms for hard tasks (beta < 1): rich "
+                 "L* ~ C^-2(a-1)/(a+b+1), N* ~ C^2/(a+b+1); lazy (a-1)/(b+1), 1/(b+1)")
+    return "\n".join(lines) + "\n"
+
+
 def _from_store(args: Any) -> Output:
     """Frontier of a sweep's measured curves, with the theory's beside it."""
     from ..optimizers import GradientFlow
@@ -159,11 +205,19 @@ def compute_optimal(**options: Any) -> Output:
 
     args = bind("compute-optimal", SPEC, options)
     if args.store:
+        if args.gamma:
+            from .._errors import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"`gamma` = {args.gamma:g} computes the feature-learning theory's frontier; it "
+                "does not apply with --store (leave one out).")
         return _from_store(args)
     where_from_args(args)  # refuses --where without --store
     spectrum = Spectrum.power_law(args.a, args.b, args.M, args.sigma)
     budgets = parse_compute(DEFAULT_COMPUTE if args.compute is None else args.compute)
     _check_budgets(budgets, args.grid, args.min_steps)
+    if args.gamma:
+        return _feature_learning(args, spectrum, budgets)
     fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
                                   min_steps=args.min_steps, progress=args.progress)
     reference = None

@@ -145,12 +145,20 @@ def exponents(**options: Any) -> Output:
 
         fl = feature_learning_exponents(args.a, args.b, args.gamma)
         data["feature_learning"] = fl.to_dict()
+        cross = None
+        if fl.regime == "hard":
+            from ..scaling import crossover
+
+            cross = crossover(args.a, args.b, args.gamma)
+            data["feature_learning"]["crossover"] = cross.to_dict()
     lines = [f"# closed-form exponents, a={e.a:g}, b={e.b:g}, m=min(a-1, 2b)={e.m:g}, "
              f"regime {e.regime}"]
     for key, meaning in _ROWS:
         lines.append(f"{key:>21}  {getattr(e, key):10.6g}   {meaning}")
     if args.gamma is not None:
         lines.extend(_feature_learning_rows(fl))
+        if cross is not None:
+            lines.extend(_crossover_rows(cross))
     return Output(data, "\n".join(lines) + "\n", value=e)
 
 
@@ -174,3 +182,17 @@ def _feature_learning_rows(fl: Any) -> list[str]:
         shown = f"{value:10.6g}" if value is not None else f"{'-':>10}"
         lines.append(f"{key:>24}  {shown}   {meaning}")
     return lines
+
+
+def _crossover_rows(x: Any) -> list[str]:
+    """The measured crossover constant and time (``exponents --gamma`` on a hard task)."""
+    measured = f"{x.measured_time:10.6g}" if x.measured_time is not None else f"{'-':>10}"
+    return [
+        "# crossover t_x: first t >= 10 where the local slope of the N = M = inf theory "
+        "reaches (beta + chi_rich)/2",
+        f"{'crossover_constant':>24}  {x.constant:10.6g}   t_x = c gamma^{x.exponent:.4g} "
+        f"(measured at gamma_ref = {x.reference_gamma:.3g})",
+        f"{'crossover_time':>24}  {x.predicted_time:10.6g}   c gamma^x at this gamma",
+        f"{'crossover_time_measured':>24}  {measured}   direct theory run at this gamma "
+        "(- : rich from t = 10, or gamma = 0)",
+    ]

@@ -7,7 +7,9 @@ trainable :math:`B` (N x N) from :math:`I` and a readout :math:`w` from 0; richn
 
 * Simulation (:mod:`._simulate`), P = infinity: the exact reduction (one SVD, O(N) per
   step) for gradient flow and GD, literal (w, B) updates for GD and one-pass SGD.
-* Theory (:mod:`._theory`), N = infinity, M finite or infinite: the continuum equations.
+* Theory (:mod:`._theory`): N = infinity, M finite or infinite, the continuum equations;
+  finite N (:mod:`._finite_width`), the same equations on the deterministic equivalent
+  of the weighted spectrum (contour nodes).
 * Exponents (:mod:`._exponents`): :func:`feature_learning_exponents`.
 """
 
@@ -96,18 +98,17 @@ class FeatureLearning(Model):
 
     def predict(self, spectrum: Spectrum, N: Any, P: Any, times: Any, *, gamma: float = 0.0,
                 optimizer: Any = None, resolution: Resolution | None = None) -> LossCurves:
-        """The N = infinity theory (gradient flow; M finite or infinite); ``extra["gain"]`` is m(t)."""
+        """The theory (gradient flow; P = inf): at N = inf on the teacher's modes (M finite or
+        infinite), at finite N on the deterministic equivalent of the weighted spectrum of
+        :math:`\\Lambda^{1/2}A_0^\\top A_0\\Lambda^{1/2}/N` (contour nodes, N != M).
+        ``extra["gain"]`` is m(t)."""
         spectrum = check_spectrum(spectrum)
         optimizer = check_optimizer(optimizer)
         gamma = check_real("gamma", gamma, low=0.0)
         N = check_size("N", N)
-        if not math.isinf(N):
-            raise InvalidParameterError(
-                f"`N` = {N} is not supported by the feature-learning theory: it is derived at "
-                "N = inf only (simulate finite N with the exact reduction).")
         _require_infinite_P(P, "theory")
         times_arr = check_times("times", times)
-        engine = FeatureLearningTheory(spectrum, gamma, times_arr, resolution or Resolution())
+        engine = FeatureLearningTheory(spectrum, gamma, times_arr, resolution or Resolution(), N)
         loss, extra = optimizer.predict_with(engine)
         params = describe_problem(spectrum, N, P, optimizer, model=self.name, gamma=gamma)
         return LossCurves.from_theory(times_arr, loss, loss + spectrum.sigma**2, params,

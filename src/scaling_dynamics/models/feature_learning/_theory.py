@@ -1,4 +1,5 @@
-r"""The feature-learning theory at N = infinity (M finite or infinite), gradient flow.
+r"""The feature-learning theory, gradient flow: N = infinity (M finite or infinite) here,
+finite N (P = infinity) on the contour nodes of :mod:`._finite_width`.
 
 At N = infinity, :math:`A_0^\top A_0/N = I`: the reduced equations of :mod:`._reduction`
 run on the teacher's modes, :math:`\mu_k = \lambda_k`, :math:`W_k = \lambda_k w_k^{*2}`,
@@ -28,6 +29,7 @@ import numpy as np
 
 from ...optimizers import Optimizer
 from ...spectra import Spectrum
+from ._finite_width import finite_width_nodes
 from ._reduction import Nodes, flow_losses
 
 __all__ = ["Resolution", "theory_nodes", "FeatureLearningTheory"]
@@ -135,17 +137,23 @@ def theory_nodes(spectrum: Spectrum, res: Resolution, t_max: float = 0.0) -> Nod
 
 
 class FeatureLearningTheory:
-    """Theory routes of the feature-learning model (gradient flow only, at N = infinity)."""
+    """Theory routes of the feature-learning model (gradient flow only): N = infinity on the
+    compressed teacher modes, finite N on the deterministic-equivalent contour nodes
+    (:mod:`._finite_width`)."""
 
     def __init__(self, spectrum: Spectrum, gamma: float, times: np.ndarray,
-                 resolution: Resolution) -> None:
+                 resolution: Resolution, N: float = math.inf) -> None:
         self.spectrum, self.gamma, self.times, self.resolution = spectrum, gamma, times, resolution
+        self.N = N
 
     def gradient_flow(self, optimizer: Optimizer) -> tuple[np.ndarray, dict[str, Any]]:
         """Test losses and the gain m(t) at the requested times."""
         res = self.resolution
         t_max = float(self.times.max()) if self.times.size else 0.0
-        nodes = theory_nodes(self.spectrum, res, t_max)
+        if math.isinf(self.N):
+            nodes = theory_nodes(self.spectrum, res, t_max)
+        else:
+            nodes = finite_width_nodes(self.spectrum, self.N)
         loss, gain = flow_losses(nodes, self.gamma, self.times, rel_step=res.rel_step,
                                  first_step=res.first_step, with_gains=True)
         return loss, {"gain": gain, "nodes": int(nodes.mu.size)}
