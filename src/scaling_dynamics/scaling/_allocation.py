@@ -51,6 +51,8 @@ class ComputeAllocation(Record):
     exponent_loss : float
         Decay exponent of the reducible loss, :math:`L^* - E \propto C^{-\text{exponent\_loss}}`
         (``E`` the fitted irreducible loss; 0 for the theory without noise).
+    model_size_interval, steps_interval, loss_interval : ndarray, shape (n_compute, 2), or None
+        Intervals (low, high) of :math:`N^*, t^*, L^*` per budget, where the fit gives them.
     """
 
     __repr__ = summary_repr
@@ -64,6 +66,9 @@ class ComputeAllocation(Record):
     exponent_params: float
     exponent_steps: float
     exponent_loss: float
+    model_size_interval: np.ndarray | None = None
+    steps_interval: np.ndarray | None = None
+    loss_interval: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,76 @@
+"""The theory fit recovers a, b and sigma of the library's own runs, with honest intervals.
+
+Data: the theory's test loss (gradient flow) at N = 16..128, t = 1..1e3 in six settings
+(M finite and infinite, P finite and infinite, noise 0 and 0.5 %), fitted in the setting
+of the runs (``M=``, ``P=``) with the scales fixed at 1 (the library's runs are in
+theory units). Checked: a within 0.03, b within 0.05, sigma within 0.02, every true
+value inside its reported 90 % interval. The full version (free scales, more settings)
+is benchmarks/bench_theory_fit.py.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from scaling_dynamics import InvalidParameterError, Spectrum
+from scaling_dynamics.scaling import fit_theory
+from scaling_dynamics.theory import predict
+
+SIZES = (16, 32, 64, 128)
+TIMES = np.geomspace(1, 1e3, 6)
+UNIT = {"model_scale": 1.0, "time_scale": 1.0, "loss_scale": 1.0}
+
+
+def runs(a, b, M, P, sigma, noise, seed=0):
+    rng = np.random.default_rng(seed)
+    spec = Spectrum.power_law(a, b, M, sigma=sigma)
+    rows = []
+    for n in SIZES:
+        loss = predict(spec, n, P, TIMES).test_loss + sigma**2
+        loss = loss * np.exp(noise * rng.standard_normal(TIMES.size))
+        rows += [(n, t, x) for t, x in zip(TIMES, loss, strict=True)]
+    return np.array(rows).T
+
+
+SETTINGS = [  # a, b, M, P, sigma, noise
+    (1.5, 1.25, math.inf, math.inf, 0.0, 0.0),
+    (1.5, 1.25, math.inf, math.inf, 0.0, 0.005),
+    (1.8, 1.4, 300, math.inf, 0.0, 0.005),
+    (1.5, 1.25, 300, math.inf, 0.2, 0.0),
+    (1.5, 1.25, math.inf, 400, 0.3, 0.005),
+    (1.8, 1.4, 1000, 200, 0.2, 0.0),
+]
+
+
+@pytest.mark.parametrize("a, b, M, P, sigma, noise", SETTINGS)
+def test_recovers_a_b_sigma_inside_the_intervals(a, b, M, P, sigma, noise):
+    N, t, L = runs(a, b, M, P, sigma, noise)
+    fit = fit_theory(N, t, L, M=M, P=P, fix=UNIT, holdout_fraction=None,
+                     coarse_evaluations=4)
+    assert fit.a == pytest.approx(a, abs=0.03)
+    assert fit.b == pytest.approx(b, abs=0.05)
+    assert fit.sigma == pytest.approx(sigma, abs=0.02)
+    for name, truth in (("a", a), ("b", b), ("sigma", sigma)):
+        lo, hi = fit.intervals[name]
+        assert lo <= truth <= hi, (name, truth, lo, hi)
+    assert set(fit.fixed) == set(UNIT) and "model_scale" not in fit.intervals
+
+
+def test_a_known_sigma_and_fixed_parameters_are_held():
+    N, t, L = runs(1.5, 1.25, math.inf, math.inf, 0.0, 0.005, seed=2)
+    fit = fit_theory(N, t, L, sigma=0.0, fix={"model_scale": 1.0, "time_scale": 1.0},
+                     holdout_fraction=None, coarse_evaluations=3)
+    assert fit.sigma == 0.0 and fit.model_scale == 1.0 and fit.time_scale == 1.0
+    assert fit.free == ("a", "b", "loss_scale")
+    assert fit.a == pytest.approx(1.5, abs=0.03)
+
+
+def test_refuses_unknown_or_invalid_fixed_parameters():
+    N, t, L = runs(1.5, 1.25, math.inf, math.inf, 0.0, 0.0)
+    with pytest.raises(InvalidParameterError, match="`fix` names a parameter"):
+        fit_theory(N, t, L, fix={"floor": 0.1})
+    with pytest.raises(InvalidParameterError, match="`fix a`"):
+        fit_theory(N, t, L, fix={"a": 0.5})
+    with pytest.raises(InvalidParameterError, match="`P`"):
+        fit_theory(N, t, L, P=-3)
