@@ -47,7 +47,7 @@ SETTINGS = [  # a, b, M, P, sigma, noise
 def test_recovers_a_b_sigma_inside_the_intervals(a, b, M, P, sigma, noise):
     N, t, L = runs(a, b, M, P, sigma, noise)
     fit = fit_theory(N, t, L, M=M, P=P, fix=UNIT, holdout_fraction=None,
-                     coarse_evaluations=4)
+                     coarse_evaluations=3)
     assert fit.a == pytest.approx(a, abs=0.03)
     assert fit.b == pytest.approx(b, abs=0.05)
     assert fit.sigma == pytest.approx(sigma, abs=0.02)

@@ -86,7 +86,7 @@ def fit_theory(
     n_inner_starts: int = 4,
     starts: list[tuple[float, float]] | None = None,
     polish_starts: int = 1,
-    max_evaluations: int = 40,
+    max_evaluations: int = 80,
     progress: bool | None = None,
 ) -> TheoryFit:
     r"""Fit the mean-field theory (a, b, sigma and the scales of N, t, L) to loss data.
