@@ -50,7 +50,14 @@ def test_recovers_a_b_sigma_inside_the_intervals(a, b, M, P, sigma, noise):
                      coarse_evaluations=3)
     assert fit.a == pytest.approx(a, abs=0.03)
     assert fit.b == pytest.approx(b, abs=0.05)
-    assert fit.sigma == pytest.approx(sigma, abs=0.02)
+    # sigma enters only as the floor sigma^2 (at P = inf), so its resolution is set by the
+    # noise at the smallest loss: with 0.5 % noise, a floor below ~0.5 % of min(L) cannot be
+    # told from 0 (sigma ~ 0.05 here). There the floor, not sigma, is checked.
+    floor_resolution = 2 * noise * float(L.min())
+    if sigma**2 > floor_resolution or noise == 0 or math.isfinite(P):
+        assert fit.sigma == pytest.approx(sigma, abs=0.02)
+    else:
+        assert fit.sigma**2 - sigma**2 <= floor_resolution
     for name, truth in (("a", a), ("b", b), ("sigma", sigma)):
         lo, hi = fit.intervals[name]
         assert lo <= truth <= hi, (name, truth, lo, hi)
