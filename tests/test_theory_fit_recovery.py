@@ -81,3 +81,26 @@ def test_refuses_unknown_or_invalid_fixed_parameters():
         fit_theory(N, t, L, fix={"a": 0.5})
     with pytest.raises(InvalidParameterError, match="`P`"):
         fit_theory(N, t, L, P=-3)
+
+
+def test_cli_fits_in_the_runs_setting_with_fixed_scales(capsys, tmp_path):
+    import json
+
+    from cli_helpers import run_cli
+
+    N, t, L = runs(1.5, 1.25, 300, math.inf, 0.0, 0.0)
+    p = tmp_path / "runs.csv"
+    p.write_text("N,steps,loss\n" + "".join(f"{n:g},{s:.10g},{x:.12g}\n"
+                                            for n, s, x in zip(N, t, L, strict=True)))
+    fixes = [x for k in UNIT for x in ("--fix", f"{k}=1")]
+    code, out, err = run_cli(capsys, "fit", str(p), "--theory", "--M", "300", *fixes,
+                             "--theory-evaluations", "2", "--bootstrap", "0", "--holdout", "0",
+                             "--compute", "1e5", "--format", "json", "--no-progress")
+    assert code == 0, err
+    th = json.loads(out)["theory"]
+    assert th["M"] == 300 and th["fixed"] == UNIT and th["free"] == ["a", "b", "sigma"]
+    assert abs(th["a"] - 1.5) < 0.03 and abs(th["b"] - 1.25) < 0.05
+    assert th["intervals"]["a"][0] <= 1.5 <= th["intervals"]["a"][1]
+    for bad in (["--fix", "model_scale"], ["--fix", "floor=1"], ["--M", "-2"]):
+        code, out, err = run_cli(capsys, "fit", str(p), "--theory", *bad, "--bootstrap", "0")
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, (bad, err)
