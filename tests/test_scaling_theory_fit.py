@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from scaling_dynamics import InvalidParameterError, ScalingDynamicsWarning, Spectrum
+from scaling_dynamics import InvalidParameterError, Spectrum
+from scaling_dynamics._errors import ScalingDynamicsWarning
 from scaling_dynamics.scaling import fit_theory
 from scaling_dynamics.theory import predict
 
@@ -89,3 +90,5 @@ def test_lands_at_the_least_squares_optimum_of_the_issue():
         truth = predict(spec, int(f.model_size), math.inf, [f.steps]).test_loss[0]
         assert f.loss == pytest.approx(truth, rel=0.02)
         assert f.low <= truth <= f.high and f.method == "linearized"
+    with pytest.raises(InvalidParameterError, match="`model_size` of a forecast"):
+        fit.forecast([0.0], [10.0])

@@ -9,11 +9,13 @@ is benchmarks/bench_theory_fit.py.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 from scaling_dynamics import InvalidParameterError, Spectrum
+from scaling_dynamics._errors import ScalingDynamicsWarning
 from scaling_dynamics.scaling import fit_theory
 from scaling_dynamics.theory import predict
 
@@ -46,8 +48,11 @@ SETTINGS = [  # a, b, M, P, sigma, noise
 @pytest.mark.parametrize("a, b, M, P, sigma, noise", SETTINGS)
 def test_recovers_a_b_sigma_inside_the_intervals(a, b, M, P, sigma, noise):
     N, t, L = runs(a, b, M, P, sigma, noise)
-    fit = fit_theory(N, t, L, M=M, P=P, fix=UNIT, holdout_fraction=None,
-                     coarse_evaluations=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_theory(N, t, L, M=M, P=P, fix=UNIT, holdout_fraction=None,
+                         coarse_evaluations=3)
+    assert not [w for w in caught if "structured residuals" in str(w.message)]
     assert fit.a == pytest.approx(a, abs=0.03)
     assert fit.b == pytest.approx(b, abs=0.05)
     # sigma enters only as the floor sigma^2 (at P = inf), so its resolution is set by the
@@ -104,3 +109,14 @@ def test_cli_fits_in_the_runs_setting_with_fixed_scales(capsys, tmp_path):
     for bad in (["--fix", "model_scale"], ["--fix", "floor=1"], ["--M", "-2"]):
         code, out, err = run_cli(capsys, "fit", str(p), "--theory", *bad, "--bootstrap", "0")
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, (bad, err)
+
+
+def test_warns_when_the_runs_had_a_finite_teacher_the_fit_ignores():
+    # Runs at M = 300 fitted as if M = inf: the plateau leaves structured residuals.
+    T = np.geomspace(1, 1e4, 8)
+    spec = Spectrum.power_law(1.5, 1.25, 300)
+    N = np.repeat([16.0, 64.0, 256.0], T.size)
+    t = np.tile(T, 3)
+    L = np.concatenate([predict(spec, int(n), math.inf, T).test_loss for n in (16, 64, 256)])
+    with pytest.warns(ScalingDynamicsWarning, match="finite teacher or data set"):
+        fit_theory(N, t, L, holdout_fraction=None, coarse_evaluations=2, max_evaluations=20)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._blas import one_blas_thread
+from .._errors import InvalidParameterError
 from .._params import size_text
 from .._records import Record
 from .._validation import check_real
@@ -135,9 +136,7 @@ class TheoryFit(Record):
         (``"none"`` with nan bounds when the fit has no covariance).
         """
         level = check_real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
-        n = np.atleast_1d(np.asarray(model_size, dtype=np.float64)).ravel()
-        t = np.atleast_1d(np.asarray(steps, dtype=np.float64)).ravel()
-        n, t = np.broadcast_arrays(n, t)
+        n, t = _points(model_size, steps)
         model = TheoryModel(n, t, M=self.M, P=self.P)
         th = self.theta
         base = model.theory(th)
@@ -260,3 +259,24 @@ def _frontier(fit: TheoryFit, c: np.ndarray, n_grid: int) -> Any:
     n_hi = max(2 * n_lo, float(c.max()) / min_steps)
     return optimize_frontier(fit.loss_function(), c, model_size_range=(n_lo, n_hi),
                              min_steps=min_steps, n_grid=n_grid, loss_floor=fit.floor)
+
+
+def _points(model_size: Any, steps: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Forecast points as flat arrays, refused unless positive and finite."""
+    for name, value in (("model_size", model_size), ("steps", steps)):
+        arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+        if arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+            raise InvalidParameterError(
+                f"`{name}` of a forecast must be positive finite numbers; got "
+                f"{np.asarray(value).tolist()!r}."
+            )
+    n = np.atleast_1d(np.asarray(model_size, dtype=np.float64)).ravel()
+    t = np.atleast_1d(np.asarray(steps, dtype=np.float64)).ravel()
+    try:
+        n, t = np.broadcast_arrays(n, t)
+    except ValueError:
+        raise InvalidParameterError(
+            f"`model_size` and `steps` of a forecast must have one length (or one of them "
+            f"length 1); got {n.size} and {t.size}."
+        ) from None
+    return n, t
