@@ -164,10 +164,11 @@ class TheoryFit(Record):
     def allocation(self, compute: Any, *, n_grid: int = 13) -> ComputeAllocation:
         r"""Compute-optimal :math:`N^*, t^*, L^*` (:math:`C = N t`, data units) from the theory.
 
-        The interval fields (``model_size_interval``, ``steps_interval``,
-        ``loss_interval``) come from the allocations at the fitted parameters moved by
-        :math:`\pm z\sqrt{\lambda_k}` along the two leading eigenvectors of the covariance
-        (level ``self.level``), the range of those four answers about the best one.
+        The interval fields at level ``self.level``: ``model_size_interval`` and
+        ``steps_interval`` are the range of the allocations at the fitted parameters moved
+        by :math:`\pm z\sqrt{\lambda_k}` along every eigenvector of the covariance (the
+        optimum in N is flat, so these are wide); ``loss_interval`` is the forecast's
+        interval at :math:`(N^*, t^*)` (to first order :math:`L^*` moves as L there).
         """
         c = np.sort(check_budgets(compute))
         best = _frontier(self, c, n_grid)
@@ -176,7 +177,7 @@ class TheoryFit(Record):
             z = quantile(self.level, self.n_points - len(self.free))
             w, v = np.linalg.eigh(self.covariance)
             answers = [best]
-            for k in np.argsort(w)[::-1][:2]:
+            for k in range(w.size):
                 for sign in (-1.0, 1.0):
                     th = self.theta
                     th[self._free_index()] += sign * z * math.sqrt(max(w[k], 0.0)) * v[:, k]
@@ -184,9 +185,13 @@ class TheoryFit(Record):
                         answers.append(_frontier(_moved(self, th), c, n_grid))
                     except Exception:  # noqa: BLE001 - a moved fit outside the theory's range
                         continue
-            for key in ("model_size", "steps", "loss"):
+            for key in ("model_size", "steps"):
                 vals = np.array([getattr(a, key) for a in answers])
                 intervals[f"{key}_interval"] = np.column_stack([vals.min(0), vals.max(0)])
+            # L* is a minimum over N: to first order it moves as L at fixed (N*, t*)
+            # (envelope theorem), so its interval is the forecast's there.
+            fc = self.forecast(best.model_size, best.steps, level=self.level)
+            intervals["loss_interval"] = np.array([[f.low, f.high] for f in fc])
         return ComputeAllocation(
             compute=best.compute,
             model_size=best.model_size,
