@@ -102,7 +102,13 @@ def test_cli_fits_in_the_runs_setting_with_fixed_scales(capsys, tmp_path):
                              "--theory-evaluations", "2", "--bootstrap", "0", "--holdout", "0",
                              "--compute", "1e5", "--format", "json", "--no-progress")
     assert code == 0, err
-    th = json.loads(out)["theory"]
+    d = json.loads(out)
+    th = d["theory"]
+    alloc = d["theory_allocation"]
+    (lo, hi), = alloc["loss_interval"]
+    assert lo < alloc["loss"][0] < hi
+    (n_lo, n_hi), = alloc["model_size_interval"]
+    assert n_lo <= alloc["model_size"][0] <= n_hi
     assert th["M"] == 300 and th["fixed"] == UNIT and th["free"] == ["a", "b", "sigma"]
     assert abs(th["a"] - 1.5) < 0.03 and abs(th["b"] - 1.25) < 0.05
     assert th["intervals"]["a"][0] <= 1.5 <= th["intervals"]["a"][1]
