@@ -250,6 +250,11 @@ def robust_polish(model: TheoryModel, y: np.ndarray, th0: np.ndarray, free: np.n
                   delta: float, max_nfev: int) -> Polished:
     """Plain least squares; then, if some residual exceeds 4 rms (outliers), Huber with
     threshold ``max(delta, 3 rms)``, so that only the outliers are down-weighted."""
+    if free.size == 0:  # everything fixed: nothing to fit, only the residuals
+        r = model.log_loss(th0) - y
+        return Polished(theta=np.asarray(th0, float), objective=objective(r, delta),
+                        residuals=r, jacobian=np.empty((y.size, 0)), n_evaluations=1,
+                        converged=True)
     first = polish(model, y, th0, free, delta, max_nfev=max_nfev, loss="linear")
     rms = float(np.sqrt(np.mean(first.residuals**2)))
     if rms == 0 or float(np.max(np.abs(first.residuals))) <= 4 * rms:
