@@ -9,6 +9,7 @@ A fitted law :math:`L(N, t)` implies, for each budget C, the model size
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,14 @@ class ComputeAllocation(Record):
     model_size_interval: np.ndarray | None = None
     steps_interval: np.ndarray | None = None
     loss_interval: np.ndarray | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain data; interval fields only where the fit gave them."""
+        out = super().to_dict()
+        for key in ("model_size_interval", "steps_interval", "loss_interval"):
+            if out.get(key) is None:
+                out.pop(key, None)
+        return out
 
 
 @dataclass(frozen=True, eq=False)

@@ -200,15 +200,18 @@ def initial_exponents(table: LossTable) -> list[tuple[float, float]]:
 def profile_fit(table: LossTable, delta: float,
                 stages: list[tuple[tuple[int, int], int, float]], n_inner_starts: int,
                 starts: list[tuple[float, float]], tables: TableCache,
-                ) -> tuple[dict[str, float], float, dict[str, Any]]:
+                ) -> tuple[dict[str, float], float, dict[str, Any], list[tuple[float, ...]]]:
     """Nelder-Mead over (a, r_t = (a-1)/b) in stages of increasing table resolution.
 
     The data pin the time exponent r_t much better than a - 1 (the valley of the profile
     runs along a at nearly constant r_t), so the simplex works in (a, r_t), where the
     valley is aligned with an axis. ``stages`` lists (table resolution, most evaluations,
     simplex size in a); each stage starts from the best point of the previous one.
+    Also returns every candidate tried, best first: (objective, a, b, ln s_N, ln s_t,
+    ln s_L, ln E), the starts of the exact least-squares polish.
     """
     x0 = None
+    tried: list[tuple[float, ...]] = []
     diag: dict[str, Any] = {"starts": [list(s) for s in starts], "stages": []}
     best: tuple[float, np.ndarray, float, float] | None = None
     solved: dict[tuple[float, float], np.ndarray] = {}
@@ -227,6 +230,7 @@ def profile_fit(table: LossTable, delta: float,
                 warm = [solved[k] for k in near]
                 th, val = ScaleFit(tables.get(a, b, res), table, delta).fit(n_inner_starts, warm)
                 cache[key] = (val, th)
+                tried.append((val, a, b, *(float(v) for v in th)))
                 solved[key] = th
             return cache[key][0]
 
@@ -252,5 +256,5 @@ def profile_fit(table: LossTable, delta: float,
     s_n, s_t, s_l, e = (math.exp(float(v)) for v in th)
     params = {"a": a, "b": b, "model_scale": s_n, "time_scale": s_t, "loss_scale": s_l,
               "floor": e, "sigma": math.sqrt(e / s_l)}
-    return params, val, diag
+    return params, val, diag, sorted(tried)
 

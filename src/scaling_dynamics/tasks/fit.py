@@ -15,7 +15,7 @@ from typing import Any
 
 from .._errors import InvalidParameterError
 from ._base import Output, bind
-from ._convert import bounded, count, parse_compute, real, seed
+from ._convert import bounded, count, parse_compute, real, seed, sigma, size
 from ._curves import add_format_argument, add_progress_arguments
 from ._inputs import add_store_arguments, read_store, where_from_args
 from ._spec import Spec
@@ -78,9 +78,19 @@ def declare(parser: Any) -> None:
     f.add_argument("--theory", dest="theory", action="store_true", default=False,
                    help="also fit the mean-field theory: a, b, sigma and the scales of N, t, L "
                    "(tabulates the theory for ~30 candidate (a, b); about a minute)")
-    f.add_argument("--theory-evaluations", type=count("theory-evaluations", 1, 1000, "each tabulates the theory, ~2 s"), default=20,
-                   help="(a, b) candidates of the theory fit's coarse stage; the fine stage "
-                   "gets half as many (default %(default)s)")
+    f.add_argument("--theory-evaluations", type=count("theory-evaluations", 1, 1000, "each tabulates the theory, ~2 s"), default=8,
+                   help="(a, b) candidates tabulated in the theory fit's basin search, before "
+                   "its least-squares polish with the exact theory (default %(default)s)")
+    s = parser.add_argument_group("setting of the runs (theory fit)")
+    s.add_argument("--M", type=size("M"), default=math.inf,
+                   help="teacher modes of the runs (default inf)")
+    s.add_argument("--P", type=size("P"), default=math.inf,
+                   help="training samples of the runs; inf for fresh data (default inf)")
+    s.add_argument("--sigma", type=sigma, default=None,
+                   help="label noise, when known: fixes sigma (default: fitted)")
+    s.add_argument("--fix", metavar="NAME=VALUE", action="append", default=[],
+                   help="hold a theory-fit parameter fixed (repeatable): a, b, model_scale, "
+                   "time_scale, loss_scale, sigma; e.g. --fix model_scale=1")
     f.add_argument("--compute", default=None,
                    help="budgets C1,C2,... at which to print the allocations, with intervals "
                    "from the bootstrap (default: 5 budgets from the data's largest C up to "
@@ -238,7 +248,25 @@ def _fit_theory(args: Any, table: Any, holdout: float | None) -> Any:
         )
     return fit_theory(table.model_size, table.steps, table.loss, huber_delta=args.huber_delta,
                       holdout_fraction=holdout, coarse_evaluations=args.theory_evaluations,
-                      fine_evaluations=args.theory_evaluations // 2, progress=args.progress)
+                      fine_evaluations=0, M=args.M, P=args.P, sigma=args.sigma,
+                      fix=_parse_fix(args.fix), level=args.confidence, progress=args.progress)
+
+
+def _parse_fix(items: Any) -> dict[str, float]:
+    """``["model_scale=1", ...]`` -> ``{"model_scale": 1.0}`` (names checked by the fit)."""
+    items = [items] if isinstance(items, str) else list(items or ())
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = str(item).partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InvalidParameterError(
+                f"`fix` must be NAME=VALUE (e.g. model_scale=1); got {item!r}."
+            ) from None
+    return out
 
 
 def _save(out: str, result: dict[str, Any], table: Any, chin: Any, theory: Any,
