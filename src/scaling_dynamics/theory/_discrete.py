@@ -45,7 +45,8 @@ from typing import Any
 import numpy as np
 
 from ..spectra import Spectrum
-from ._contours import circle_rule, log_talbot_rule
+from ._box_contour import box_rule, box_size, underdamped_angle
+from ._contours import circle_rule, circle_size, log_talbot_rule
 from ._inversion import ContourRule
 from ._terms import TheoryTerms
 from ._two_contour import two_contour_terms
@@ -54,6 +55,8 @@ __all__ = ["discrete_terms", "oscillation_radius", "switch_step", "SWITCH_TOL"]
 
 #: Contribution of the oscillating roots left out by the Talbot contour at the switch step.
 SWITCH_TOL = 1e-9
+#: The box contour is used while the roots' largest angle is below this (radians).
+_BOX_MAX_ANGLE = 2.0
 
 
 def _safe_edge(eta: float, limit: float, mu_max: float) -> float:
@@ -88,6 +91,25 @@ def switch_step(eta: float, beta: float, mu_max: float, n_nodes: int) -> int:
     return int(T1)
 
 
+def early_contour(
+    times: np.ndarray, T: float, eta: float, beta: float, mu_max: float, early: str = "auto"
+) -> tuple[ContourRule, dict[str, Any]]:
+    """The shared contour of the steps ``t <= T``: the circle in ``r`` or the box in ``log r``."""
+    top = _safe_edge(eta, 2.0 * (1.0 + beta), mu_max)
+    theta_top = underdamped_angle(eta, beta, top)
+    # the box needs beta > 0 and no negative roots (those sit on Im s = pi)
+    box_ok = beta > 0.0 and theta_top < _BOX_MAX_ANGLE
+    if early == "box" or (early == "auto" and box_ok):
+        theta_edge = underdamped_angle(eta, beta, mu_max)
+        if early == "box" or box_size(T, beta, theta_edge, theta_top) < 0.25 * circle_size(T)[1]:
+            rule, info = box_rule(times, T, eta, beta, theta_edge, theta_top)
+            info["early_contour"] = "box in log r"
+            return rule, info
+    rule, info = circle_rule(times, T, eta, beta)
+    info["early_contour"] = "circle"
+    return rule, info
+
+
 def discrete_terms(
     spectrum: Spectrum,
     N: float,
@@ -102,10 +124,14 @@ def discrete_terms(
     tol: float = 1e-13,
     progress: bool | None = None,
     switch: int | None = None,
+    early: str = "auto",
 ) -> TheoryTerms:
     """All curves of GD (``beta = 0``) or heavy ball at validated integer steps (internal).
 
-    ``switch`` overrides :math:`T_1` (tests compare the two contours where both apply).
+    ``switch`` overrides :math:`T_1` (tests compare the two contours where both apply);
+    ``early`` picks the contour of the steps up to :math:`T_1`: ``"circle"``, ``"box"``
+    (:mod:`._box_contour`, heavy ball without negative roots) or ``"auto"`` (the box where
+    it has fewer than half the circle's nodes).
     """
     started = _time.perf_counter()
     T1 = switch_step(eta, beta, mu_max, n_nodes) if switch is None else int(switch)
@@ -117,7 +143,7 @@ def discrete_terms(
     }
 
     def early_rule(t: np.ndarray, Tc: float) -> tuple[ContourRule, dict[str, Any]]:
-        return circle_rule(t, Tc, eta, beta)
+        return early_contour(t, Tc, eta, beta, mu_max, early)
 
     def late_rule(t: np.ndarray) -> ContourRule:
         return log_talbot_rule(t, n_nodes, eta, beta)
