@@ -18,8 +18,13 @@ the test and train losses at step ``t`` are
 
 with :math:`r = 1/x`, :math:`Q(r) = (r-\beta)/\eta` and :math:`C_0, C_1` the gradient-flow
 correlations of :mod:`._correlations` (ensembles and the bias carry over the same way).
-The contours (:mod:`._contours`): a circle :math:`|r| = 1 + 4/T` with :math:`6T` nodes for
-the steps :math:`t \le T_1`, one correlation matrix for all of them; Talbot in
+The contours: for the steps :math:`t \le T_1` one closed contour around every root, shared
+by all of them (one correlation matrix): the circle :math:`|r| = 1 + 4/T` with :math:`6T`
+nodes (:mod:`._contours`), or, for heavy ball whose roots fill only a small cross near
+:math:`r = 1` (:math:`\beta` near 1), a box around that cross in :math:`s = \log r` with
+Gauss-Legendre panels (:mod:`._box_contour`; about :math:`T\theta_{max}` nodes instead of
+:math:`6T`: 360 instead of 14554 at :math:`\eta = 0.01, \beta = 0.99, T = 2154`); its
+two-point mode sums in low rank (:mod:`._lowrank_pairs`). Talbot in
 :math:`s = \log r` for :math:`t > T_1`, with
 
 .. math::  T_1 = \max\Big(n, \Big\lceil\frac{\log 10^{-9}}{\log\rho_{osc}}\Big\rceil\Big), \qquad
@@ -30,7 +35,8 @@ underdamped, or the larger negative root beyond :math:`(1+\sqrt\beta)^2`), compu
 the theory's spectral edge :math:`\mu_{max}` (:mod:`._edge`) enlarged by 5 % (at most half
 the way to the stability limit).
 
-Accuracy: the circle is exact to about 1e-10 relative; the Talbot part has the accuracy of
+Accuracy: the circle and the box are exact to about 1e-10 relative (they agree to 4e-12);
+the Talbot part has the accuracy of
 the two-variable Talbot rule (about 1e-9 with 18 nodes) plus the :math:`10^{-9}` of the
 neglected oscillating roots. Both are checked against each other where they overlap and
 against exact per-mode sums (``tests/test_theory_discrete.py``).
@@ -44,10 +50,15 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import small_products
+from .._errors import ConvergenceError
 from ..spectra import Spectrum
-from ._box_contour import box_rule, box_size, underdamped_angle
+from ._box_contour import box_rule, underdamped_angle
 from ._contours import circle_rule, circle_size, log_talbot_rule
 from ._inversion import ContourRule
+from ._lowrank_pairs import shared_node_terms
+from ._modesums import ModeSet, expected_nodes
+from ._responses import Responses, solve_on_modes, solve_with_valid_modes
 from ._terms import TheoryTerms
 from ._two_contour import two_contour_terms
 
@@ -101,13 +112,34 @@ def early_contour(
     box_ok = beta > 0.0 and theta_top < _BOX_MAX_ANGLE
     if early == "box" or (early == "auto" and box_ok):
         theta_edge = underdamped_angle(eta, beta, mu_max)
-        if early == "box" or box_size(T, beta, theta_edge, theta_top) < 0.25 * circle_size(T)[1]:
-            rule, info = box_rule(times, T, eta, beta, theta_edge, theta_top)
+        rule, info = box_rule(times, T, eta, beta, theta_edge, theta_top)
+        if early == "box" or rule.n_nodes < 0.25 * circle_size(T)[1]:
             info["early_contour"] = "box in log r"
             return rule, info
     rule, info = circle_rule(times, T, eta, beta)
     info["early_contour"] = "circle"
     return rule, info
+
+
+def _early_terms(
+    spectrum: Spectrum, N: float, P: float, times: np.ndarray, eta: float, beta: float,
+    mu_max: float, early: str, compress: str, tol: float, what: str,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The curves at the steps ``0 < t <= T1``: one shared contour, low-rank pair sums."""
+    rule, info = early_contour(times, float(times.max()), eta, beta, mu_max, early)
+    z = np.asarray(rule.nodes[0])
+
+    def solve_closed(ms: ModeSet) -> Responses:
+        return solve_on_modes(ms, N, P, z, tol=tol)
+
+    ms, resp = solve_with_valid_modes(spectrum, float(np.abs(z).min()), compress, solve_closed)
+    vals, rank = shared_node_terms(ms, N, P, spectrum.sigma, rule, resp)
+    for k, v in vals.items():
+        if not np.all(np.isfinite(v)):
+            raise ConvergenceError(f"the {what} produced non-finite {k} losses.")
+    info["early_newton_iterations_max"] = int(resp.iterations.max())
+    info["early_pair_rank"] = rank
+    return vals, info
 
 
 def discrete_terms(
@@ -131,8 +163,15 @@ def discrete_terms(
     ``switch`` overrides :math:`T_1` (tests compare the two contours where both apply);
     ``early`` picks the contour of the steps up to :math:`T_1`: ``"circle"``, ``"box"``
     (:mod:`._box_contour`, heavy ball without negative roots) or ``"auto"`` (the box where
-    it has fewer than half the circle's nodes).
+    it has fewer than a quarter of the circle's nodes).
     """
+    with small_products(expected_nodes(spectrum, compress)):
+        return _discrete_terms(spectrum, N, P, times, eta, beta, mu_max, n_nodes, compress, tol,
+                               progress, switch, early)
+
+
+def _discrete_terms(spectrum, N, P, times, eta, beta, mu_max, n_nodes, compress, tol, progress,
+                    switch, early) -> TheoryTerms:
     started = _time.perf_counter()
     T1 = switch_step(eta, beta, mu_max, n_nodes) if switch is None else int(switch)
     diag: dict[str, Any] = {
@@ -142,17 +181,30 @@ def discrete_terms(
         "n_contour_nodes": n_nodes,
     }
 
-    def early_rule(t: np.ndarray, Tc: float) -> tuple[ContourRule, dict[str, Any]]:
-        return early_contour(t, Tc, eta, beta, mu_max, early)
-
     def late_rule(t: np.ndarray) -> ContourRule:
         return log_talbot_rule(t, n_nodes, eta, beta)
 
-    out = two_contour_terms(
-        spectrum, N, P, times, T1, early_rule, late_rule, diag,
-        compress=compress, tol=tol, progress=progress,
-        what=f"discrete-time theory (eta = {eta}, beta = {beta}, N = {N}, P = {P})",
-        names=("circle", "talbot in log r"),
+    what = f"discrete-time theory (eta = {eta}, beta = {beta}, N = {N}, P = {P})"
+    early_idx = np.flatnonzero((times > 0) & (times <= T1))
+    rest = np.flatnonzero(~((times > 0) & (times <= T1)))
+    # t = 0 and the late steps (Talbot per step); the early steps on one shared contour below
+    part = two_contour_terms(
+        spectrum, N, P, times[rest], 0.0, None, late_rule, diag,
+        compress=compress, tol=tol, progress=progress, what=what,
+        names=("-", "talbot in log r"),
     )
+    keys = ("test", "train", "test_cross", "train_cross", "bias")
+    out = {k: np.empty(times.size) for k in keys}
+    for k in keys:
+        out[k][rest] = part[k]
+    used = [diag["contour"]] if (times[rest] > 0).any() else []
+    if early_idx.size:
+        vals, info = _early_terms(spectrum, N, P, times[early_idx], eta, beta, mu_max, early,
+                                  compress, tol, what)
+        for k in keys:
+            out[k][early_idx] = vals[k]
+        diag.update(info)
+        used.insert(0, info["early_contour"])
+    diag["contour"] = " + ".join(used)
     diag["wall_time_s"] = _time.perf_counter() - started
     return TheoryTerms(times=times, diagnostics=diag, **out)

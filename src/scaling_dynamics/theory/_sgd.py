@@ -44,13 +44,14 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import small_products
 from .._errors import ConvergenceError
 from .._progress import progress_bar
 from ..spectra import Spectrum
 from ._contours import circle_nodes
 from ._edge import edge_of_modes
 from ._inversion import talbot_rule
-from ._modesums import ModeSet, mode_set
+from ._modesums import ModeSet, expected_nodes, mode_set
 from ._sgd_limit import SGDLimit as SGDLimit  # re-exported: theory/__init__ imports it here
 from ._sgd_limit import check_gain, stability
 from ._sgd_limit import sgd_limit as sgd_limit  # re-exported: theory/__init__ imports it here
@@ -161,6 +162,12 @@ def sgd_curves(
     ``contour="window"``: one hyperbola per decade of steps (:mod:`._windows`);
     ``"talbot"``: the fixed Talbot rule at every step (the slower reference).
     """
+    with small_products(expected_nodes(spectrum, compress)):
+        return _sgd_curves(spectrum, N, times, eta, batch, n_nodes, compress, tol, progress,
+                           contour)
+
+
+def _sgd_curves(spectrum, N, times, eta, batch, n_nodes, compress, tol, progress, contour):
     started = _time.perf_counter()
     sigma = spectrum.sigma
     out = np.empty(times.size)
