@@ -6,8 +6,8 @@ Issue 18's rows: heavy ball at beta = 0.99 with the CLI's default steps (the who
 GD (100 log-spaced steps, M = 1000). Each row is timed in a fresh process for every
 source tree given (``--tree NAME=PATH``, e.g. the checkout before the change and this
 one), the trees alternating so that both see the same load; in-process times are the best
-of ``--repeats`` runs after one warm-up, the CLI time the best of ``--repeats`` whole
-processes. The curves of every tree are compared with the first tree's.
+of ``--repeats`` runs after one warm-up (a tree whose heavy-ball row is slow: ``--slow-repeats``
+cold runs), the CLI time the best of ``--repeats`` whole processes. The curves of every tree are compared with the first tree's.
 
     python benchmarks/bench_discrete_theory_speed.py --tree before=/work/base/src --tree after=src
 """
@@ -41,7 +41,7 @@ def steps_100(stop):
             return t[np.unique(np.round(np.linspace(0, t.size - 1, 100)).astype(int))]
         n += 1
 
-row, repeats = sys.argv[1], int(sys.argv[2])
+row, repeats, warm = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "warm"
 if row == "hb":
     t = np.array([1, 2, 5, 10, 22, 46, 100, 215, 464, 1000, 2154, 4642, 10000])
     call = lambda: predict(Spectrum.power_law(1.5, 1.25, 1000), 100, 200, t,
@@ -54,7 +54,8 @@ else:
     t = steps_100(1e4)
     s = Spectrum.power_law(1.5, 1.25, 1000, sigma=0.3)
     call = lambda: predict(s, 200, 400, t, optimizer=GradientDescent(0.5))
-out = call()
+if warm:
+    out = call()
 best = math.inf
 for _ in range(repeats):
     start = time.perf_counter()
@@ -65,9 +66,10 @@ print(json.dumps({"seconds": best, "test": out.test_loss.tolist(),
 '''
 
 
-def in_process(src: str, row: str, repeats: int) -> dict:
+def in_process(src: str, row: str, repeats: int, warm: bool = True) -> dict:
     env = {**os.environ, "PYTHONPATH": src}
-    res = subprocess.run([sys.executable, "-c", _WORKER, row, str(repeats)], env=env,
+    res = subprocess.run([sys.executable, "-c", _WORKER, row, str(repeats),
+                          "warm" if warm else "cold"], env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -99,10 +101,10 @@ def main() -> None:
     results: dict[str, dict[str, dict]] = {r: {} for r in rows}
     for r in rows:
         for name, src in trees:
-            reps = args.repeats
+            reps, warm = args.repeats, True
             if r == "hb" and name != trees[-1][0]:
-                reps = args.slow_repeats
-            results[r][name] = in_process(src, r, reps)
+                reps, warm = args.slow_repeats, False  # minutes per call: no warm-up run
+            results[r][name] = in_process(src, r, reps, warm)
             print(r, name, f"{results[r][name]['seconds']:.4f} s", flush=True)
     cli = {}
     for name, src in trees:
@@ -129,7 +131,8 @@ def main() -> None:
         "Trees: " + ", ".join(f"{n} = `{p}`" for n, p in trees) + ". In-process times: best of "
         f"{args.repeats} after a warm-up (heavy ball of the slow tree: {args.slow_repeats}); the "
         "CLI row is the wall time of the whole process. Trees alternate row by row, so each "
-        "row's times are side by side under the same load.\n\n"
+        "row's times are side by side under the same load (the slow tree's heavy-ball run is "
+        "a single cold call).\n\n"
         + "\n".join(lines) + "\n"
     )
     path = write_result("discrete_theory_speed", "Discrete optimisers' theory: speed before and after",

@@ -53,10 +53,10 @@ def low_rank_range(H: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
-def _pair_sums(H: np.ndarray, W5: np.ndarray):
+def _pair_sums(H: np.ndarray, W5: np.ndarray, low_rank: bool):
     """A function ``rows -> (5, len(rows), 2n)`` of the five sums, low rank where possible."""
     n, J = H.shape
-    fac = low_rank_range(H)
+    fac = low_rank_range(H) if low_rank else None
     if fac is None:
         Hq = np.concatenate([H, H.conj()], axis=0)
         HqT = Hq.T.copy()
@@ -82,8 +82,12 @@ def _pair_sums(H: np.ndarray, W5: np.ndarray):
 
 def shared_node_terms(
     ms: ModeSet, N: float, P: float, sigma: float, rule: ContourRule, resp: Responses,
+    *, low_rank: bool = True,
 ) -> tuple[dict[str, np.ndarray], int]:
-    """The five curves at ``rule.times`` from one shared node row; and the rank used (0: full)."""
+    """The five curves at ``rule.times`` from one shared node row; and the rank used (0: full).
+
+    ``low_rank=False`` forms the sums by the plain products (the reference).
+    """
     z = np.asarray(rule.nodes[0])
     n = z.size
     n_t = rule.times.size
@@ -100,7 +104,7 @@ def shared_node_terms(
     s2q = np.concatenate([s2p, s2p.conj()])
     w = rule.weights  # (n_t, n)
     v = np.concatenate([w, w.conj()], axis=1)  # (n_t, 2n)
-    sums_of, rank = _pair_sums(H, W5)
+    sums_of, rank = _pair_sums(H, W5, low_rank)
     acc = np.zeros((4, n_t))
     block = max(8, _PAIR_BLOCK // (5 * max(2 * n, 1)))
     for s in range(0, n, block):

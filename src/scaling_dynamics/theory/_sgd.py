@@ -28,10 +28,14 @@ With :math:`c = (B+1)/B`, :math:`y = 1/x` and the two roots of :math:`p(\mu) = y
 The Volterra convolution is solved exactly in the generating function; no :math:`O(T^2)`
 sum is needed. Inversion: every singularity of the generating function in
 :math:`s = -\log x` is real (:math:`p \in [1/(B+1), 1]`, and zeros of :math:`1 - aJ_1` lie
-on the real axis), so the fixed Talbot rule in ``s`` (32 nodes) is valid at every step
-:math:`t > 2n/5`; steps :math:`t \le 16` use the circle :math:`|1/x| = 1 + 4/T` of
-:mod:`._contours` (:math:`6T` nodes, at least 122; aliasing :math:`e^{-24}`), as for GD.
-Cost per step: 64 scalar response solves.
+on the real axis), so a contour in ``s`` around the negative real axis inside the strip
+:math:`|\operatorname{Im}s| < \pi` is valid. Steps :math:`t \le 16` use the circle
+:math:`|1/x| = 1 + 4/T` of :mod:`._contours` (:math:`6T` nodes, at least 122; aliasing
+:math:`e^{-24}`), as for GD; later steps one hyperbola per decade
+:math:`[16\cdot 10^j, 16\cdot 10^{j+1}]` (:mod:`._windows`, 29 nodes, about 1e-11), each decade's
+Newton solves started from the previous decade's (its nodes are those divided by 10). Cost:
+58 scalar response solves per decade of steps, whatever the number of steps in it (the
+fixed Talbot rule at every step, 64 solves per step, is kept as ``contour="talbot"``).
 
 Late-time value and stability: :mod:`._sgd_limit`; the resolvents: :mod:`._sgd_resolvents`.
 """
