@@ -45,7 +45,7 @@ from .._validation import check_size
 from ..spectra import Spectrum
 from ._modesums import ModeSet, mode_set
 from ._problem import check_compress, check_spectrum
-from ._real_branch import fold_edge
+from ._real_branch import GRID_POINTS, fold_edge
 from ._responses import _inv
 
 __all__ = [
@@ -185,9 +185,9 @@ def edge_of_modes(ms: ModeSet, N: float, P: float) -> tuple[float, str, dict[str
     fold = fold_edge(ms, N, P)
     if fold is None:
         return edge_of_modes_scan(ms, N, P)
-    mu, _, rho = fold
+    mu, _, rho, n_bisect = fold
     kind = "outlier" if lam1 * rho >= mu * (1.0 - 1e-6) else "band"
-    return mu, kind, {"method": "fold of the real branch", "rho_at_edge": rho}
+    return mu, kind, {"grid_points": GRID_POINTS, "bisections": n_bisect, "rho_at_edge": rho}
 
 
 def edge_of_modes_scan(ms: ModeSet, N: float, P: float) -> tuple[float, str, dict[str, Any]]:

@@ -35,9 +35,10 @@ import numpy as np
 from ._modesums import ModeSet
 from ._responses import _inv
 
-__all__ = ["fold_edge", "real_branch_responses"]
+__all__ = ["fold_edge", "real_branch_responses", "GRID_POINTS"]
 
 _GRID = 400  # points of the scan in x - lambda_max
+GRID_POINTS = _GRID
 _SPAN = 1e-14  # smallest x - lambda_max scanned, relative to lambda_max
 _BISECT = 200
 
@@ -60,8 +61,9 @@ def _slope(ms: ModeSet, iN: float, iP: float, x: float) -> float:
 
 
 @functools.lru_cache(maxsize=16)
-def fold_edge(ms: ModeSet, N: float, P: float) -> tuple[float, float, float] | None:
-    """``(mu_max, x_star, rho)`` at the first local minimum of ``u(x)`` from the right, or None.
+def fold_edge(ms: ModeSet, N: float, P: float) -> tuple[float, float, float, int] | None:
+    """``(mu_max, x_star, rho, bisections)`` at the first local minimum of ``u(x)`` from the
+    right, or None.
 
     None when the scan finds no minimum above ``lambda_max (1 + 1e-14)`` (the caller then
     falls back to the step-by-step scan). ``N`` or ``P`` may be infinite, not both.
@@ -82,7 +84,9 @@ def fold_edge(ms: ModeSet, N: float, P: float) -> tuple[float, float, float] | N
     lo, hi = float(x[i + 1]), float(x[max(i - 1, 0)])
     if _slope(ms, iN, iP, lo) > 0.0 or _slope(ms, iN, iP, hi) < 0.0:
         return None
-    for _ in range(_BISECT):
+    n_bisect = 0
+    while n_bisect < _BISECT:
+        n_bisect += 1
         mid = 0.5 * (lo + hi)
         if mid <= lo or mid >= hi:
             break
@@ -94,7 +98,7 @@ def fold_edge(ms: ModeSet, N: float, P: float) -> tuple[float, float, float] | N
             break
     xs = 0.5 * (lo + hi)
     _, _, R1, R3, us = _branch(ms, iN, iP, np.array([xs]))
-    return float(us[0]), xs, float(R1[0] * R3[0])
+    return float(us[0]), xs, float(R1[0] * R3[0]), n_bisect
 
 
 def real_branch_responses(
