@@ -66,8 +66,12 @@ print(json.dumps({"seconds": best, "test": out.test_loss.tolist(),
 '''
 
 
+#: BLAS threads of every timed process (``--blas-threads``); set before numpy loads.
+BLAS_ENV: dict[str, str] = {}
+
+
 def in_process(src: str, row: str, repeats: int, warm: bool = True) -> dict:
-    env = {**os.environ, "PYTHONPATH": src}
+    env = {**os.environ, **BLAS_ENV, "PYTHONPATH": src}
     res = subprocess.run([sys.executable, "-c", _WORKER, row, str(repeats),
                           "warm" if warm else "cold"], env=env,
                          capture_output=True, text=True, check=True)
@@ -75,7 +79,7 @@ def in_process(src: str, row: str, repeats: int, warm: bool = True) -> dict:
 
 
 def cli_wall(src: str, repeats: int) -> float:
-    env = {**os.environ, "PYTHONPATH": src}
+    env = {**os.environ, **BLAS_ENV, "PYTHONPATH": src}
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
@@ -92,7 +96,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--slow-repeats", type=int, default=1,
                         help="repeats for a tree whose heavy-ball row takes over 10 s")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="BLAS threads of every timed process (default 1: on a shared, busy "
+                        "machine a multi-threaded BLAS stalls; 0 leaves the environment as it is)")
     args = parser.parse_args()
+    if args.blas_threads > 0:
+        BLAS_ENV.update({v: str(args.blas_threads) for v in ("OMP_NUM_THREADS",
+                                                             "OPENBLAS_NUM_THREADS",
+                                                             "MKL_NUM_THREADS")})
     trees = [tuple(t.split("=", 1)) for t in args.tree]
     rows = {"hb": "heavy ball, eta = 0.01, beta = 0.99, M = 1000, N = 100, P = 200, 13 default "
                   "steps 1..1e4 (in process)",
@@ -132,7 +143,12 @@ def main() -> None:
         f"{args.repeats} after a warm-up (heavy ball of the slow tree: {args.slow_repeats}); the "
         "CLI row is the wall time of the whole process. Trees alternate row by row, so each "
         "row's times are side by side under the same load (the slow tree's heavy-ball run is "
-        "a single cold call).\n\n"
+        "a single cold call). "
+        + (f"Every timed process ran with {args.blas_threads} BLAS thread(s) "
+           "(OPENBLAS/OMP/MKL_NUM_THREADS), which spares the tree before the change the stalls "
+           "of a multi-threaded BLAS on a busy machine: its times are, if anything, low."
+           if args.blas_threads > 0 else "BLAS threads as the environment sets them.")
+        + "\n\n"
         + "\n".join(lines) + "\n"
     )
     path = write_result("discrete_theory_speed", "Discrete optimisers' theory: speed before and after",

@@ -45,7 +45,7 @@ import numpy as np
 
 from ._inversion import ContourRule
 
-__all__ = ["box_rule", "box_size", "underdamped_angle", "PANEL_NODES"]
+__all__ = ["box_rule", "box_fits", "underdamped_angle", "PANEL_NODES"]
 
 #: Gauss-Legendre nodes per panel.
 PANEL_NODES = 24
@@ -75,7 +75,7 @@ def _sides(T: float, beta: float, theta_edge: float, theta_top: float):
     s_mid = 0.5 * s_lo
     sigma_r = _RADIUS / T
     Y = theta_top + _SIDE_GAP * (theta_top - theta_edge) + (sigma_r - s_mid)
-    sigma_l = max(min(2.0 * s_lo, -8.0 * _DECAY / T), -5.0)
+    sigma_l = min(2.0 * s_lo, max(-8.0 * _DECAY / T, -5.0))
     corners = [complex(sigma_r, 0.0), complex(sigma_r, Y), complex(sigma_l, Y), complex(sigma_l, 0.0)]
     return corners, (s_lo, s_mid, theta_edge)
 
@@ -121,13 +121,10 @@ def _panels(a: complex, b: complex, T: float, cross) -> list[tuple[complex, comp
     return out
 
 
-def box_size(T: float, beta: float, theta_edge: float, theta_top: float) -> int:
-    """Number of nodes on the upper half of the box for steps up to ``T``."""
-    corners, cross = _sides(T, beta, theta_edge, theta_top)
-    n = 0
-    for a, b in zip(corners[:-1], corners[1:], strict=True):
-        n += len(_panels(a, b, T, cross)) * PANEL_NODES
-    return n
+def box_fits(T: float, beta: float, theta_edge: float, theta_top: float) -> bool:
+    """Whether the box stays inside the strip ``|Im s| < 0.9 pi`` (where ``z_m`` is one-to-one)."""
+    corners, _ = _sides(T, beta, theta_edge, theta_top)
+    return 0.0 < beta < 1.0 and corners[1].imag < 0.9 * math.pi
 
 
 def box_rule(

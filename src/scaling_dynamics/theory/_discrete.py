@@ -53,7 +53,7 @@ import numpy as np
 from .._blas import small_products
 from .._errors import ConvergenceError
 from ..spectra import Spectrum
-from ._box_contour import box_rule, underdamped_angle
+from ._box_contour import box_fits, box_rule, underdamped_angle
 from ._contours import circle_rule, circle_size, log_talbot_rule
 from ._inversion import ContourRule
 from ._lowrank_pairs import shared_node_terms
@@ -110,8 +110,11 @@ def early_contour(
     theta_top = underdamped_angle(eta, beta, top)
     # the box needs beta > 0 and no negative roots (those sit on Im s = pi)
     box_ok = beta > 0.0 and theta_top < _BOX_MAX_ANGLE
+    theta_edge = underdamped_angle(eta, beta, mu_max)
+    box_ok = box_ok and box_fits(T, beta, theta_edge, theta_top)
+    if early == "box" and not box_ok:
+        raise ValueError("the box contour needs heavy ball without negative roots")
     if early == "box" or (early == "auto" and box_ok):
-        theta_edge = underdamped_angle(eta, beta, mu_max)
         rule, info = box_rule(times, T, eta, beta, theta_edge, theta_top)
         if early == "box" or rule.n_nodes < 0.25 * circle_size(T)[1]:
             info["early_contour"] = "box in log r"
