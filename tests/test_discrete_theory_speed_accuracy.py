@@ -58,16 +58,16 @@ def test_matches_the_values_before_the_speed_up(case):
 
 
 def test_the_box_is_used_where_it_pays_and_matches_the_circle():
-    s = Spectrum.power_law(1.5, 1.25, 300, sigma=0.3)
-    N, P, eta, beta = 60, 120, 0.02, 0.9
+    s = Spectrum.power_law(1.5, 1.25, 200, sigma=0.3)
+    N, P, eta, beta = 50, 100, 0.01, 0.97
     ms = mode_set(s, min_scale=0.0, compress="auto")
     mu = edge_of_modes(ms, N, P)[0]
-    times = np.array([1, 3, 10, 30, 100, 180, 300, 1000], dtype=float)
+    times = np.array([1, 3, 10, 30, 100, 200, 2000], dtype=float)
+    assert early_contour(times, 200.0, eta, beta, mu)[1]["early_contour"] == "box in log r"
+    assert early_contour(times, 200.0, 0.5, 0.5, mu)[1]["early_contour"] == "circle"
     box = discrete_terms(s, N, P, times, eta, beta, mu, early="box")
     circle = discrete_terms(s, N, P, times, eta, beta, mu, early="circle")
-    auto = discrete_terms(s, N, P, times, eta, beta, mu)
-    assert auto.diagnostics["early_contour"] == "box in log r"
-    assert circle.diagnostics["early_contour"] == "circle"
+    assert box.diagnostics["contour"] == "box in log r + talbot in log r"
     assert box.diagnostics["n_box_nodes"] < circle.diagnostics["n_circle_nodes"] / 4
     for k in ("test", "train", "test_cross", "train_cross", "bias"):
         assert _rel(getattr(box, k), getattr(circle, k)) < 1e-9, k
