@@ -54,13 +54,14 @@ from .._blas import small_products
 from .._errors import ConvergenceError
 from ..spectra import Spectrum
 from ._box_contour import box_fits, box_rule, underdamped_angle
-from ._contours import circle_rule, circle_size, log_talbot_rule
+from ._contours import circle_rule, circle_size, log_talbot_rule, z_of_r
 from ._inversion import ContourRule
 from ._lowrank_pairs import shared_node_terms
 from ._modesums import ModeSet, expected_nodes
 from ._responses import Responses, solve_on_modes, solve_with_valid_modes
 from ._terms import TheoryTerms
 from ._two_contour import two_contour_terms
+from ._windows import WINDOW_RATIO, window_rule, window_starts
 
 __all__ = ["discrete_terms", "oscillation_radius", "switch_step", "SWITCH_TOL"]
 
@@ -145,6 +146,64 @@ def _early_terms(
     return vals, info
 
 
+def _window_rules(times: np.ndarray, eta: float, beta: float) -> list[tuple[np.ndarray, ContourRule]]:
+    """One hyperbola in ``s = log r`` per decade of the late steps, mapped to ``z = z_m(e^s)``."""
+    first = float(times.min())
+    win = window_starts(times, first)
+    out = []
+    for j in np.unique(win):
+        idx = np.flatnonzero(win == j)
+        base = window_rule(times[idx], first * WINDOW_RATIO**j)
+        rm1 = np.expm1(base.nodes)
+        r = rm1 + 1.0
+        rule = ContourRule(times=base.times, nodes=z_of_r(r, rm1, eta, beta),
+                           weights=base.weights * (r - beta) / eta, name="hyperbola in log r")
+        out.append((idx, rule))
+    return out
+
+
+def _late_terms(
+    spectrum: Spectrum, N: float, P: float, times: np.ndarray, eta: float, beta: float,
+    compress: str, tol: float, what: str,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The curves at the steps ``t > T1``: one shared hyperbola per decade (:mod:`._windows`)."""
+    rules = _window_rules(times, eta, beta)
+    z_all = np.concatenate([r.nodes[0] for _, r in rules])
+
+    def solve_all(ms: ModeSet) -> Responses:
+        # decade j+1's nodes are about decade j's divided by 10: warm-start Newton from them
+        parts, guess = [], None
+        for _, rule in rules:
+            res = solve_on_modes(ms, N, P, rule.nodes[0], tol=tol, guess=guess)
+            parts.append(res)
+            guess = (res.R1, res.R3)
+        cat = {k: np.concatenate([getattr(q, k) for q in parts])
+               for k in ("z", "R1", "R3", "residual", "iterations", "converged")}
+        return Responses(n_nodes=ms.n_nodes, **cat)
+
+    ms, resp = solve_with_valid_modes(spectrum, float(np.abs(z_all).min()), compress, solve_all)
+    keys = ("test", "train", "test_cross", "train_cross", "bias")
+    out = {k: np.empty(times.size) for k in keys}
+    start = 0
+    for idx, rule in rules:
+        k = rule.n_nodes
+        part = slice(start, start + k)
+        sub = Responses(z=resp.z[part], R1=resp.R1[part], R3=resp.R3[part],
+                        residual=resp.residual[part], iterations=resp.iterations[part],
+                        converged=resp.converged[part], n_nodes=resp.n_nodes)
+        vals, _ = shared_node_terms(ms, N, P, spectrum.sigma, rule, sub)
+        for key in keys:
+            out[key][idx] = vals[key]
+        start += k
+    for key, v in out.items():
+        if not np.all(np.isfinite(v)):
+            raise ConvergenceError(f"the {what} produced non-finite {key} losses.")
+    info = {"late_contour": "hyperbola windows in log r",
+            "late_newton_iterations_max": int(resp.iterations.max()),
+            "mode_sums": ms.method}
+    return out, info
+
+
 def discrete_terms(
     spectrum: Spectrum,
     N: float,
@@ -160,21 +219,24 @@ def discrete_terms(
     progress: bool | None = None,
     switch: int | None = None,
     early: str = "auto",
+    late: str = "window",
 ) -> TheoryTerms:
     """All curves of GD (``beta = 0``) or heavy ball at validated integer steps (internal).
 
     ``switch`` overrides :math:`T_1` (tests compare the two contours where both apply);
     ``early`` picks the contour of the steps up to :math:`T_1`: ``"circle"``, ``"box"``
     (:mod:`._box_contour`, heavy ball without negative roots) or ``"auto"`` (the box where
-    it has fewer than a quarter of the circle's nodes).
+    it has fewer than a quarter of the circle's nodes); ``late`` that of the steps beyond:
+    ``"window"`` (one hyperbola in ``log r`` per decade of steps, :mod:`._windows`) or
+    ``"talbot"`` (the fixed Talbot rule at every step, the slower reference).
     """
     with small_products(expected_nodes(spectrum, compress)):
         return _discrete_terms(spectrum, N, P, times, eta, beta, mu_max, n_nodes, compress, tol,
-                               progress, switch, early)
+                               progress, switch, early, late)
 
 
 def _discrete_terms(spectrum, N, P, times, eta, beta, mu_max, n_nodes, compress, tol, progress,
-                    switch, early) -> TheoryTerms:
+                    switch, early, late) -> TheoryTerms:
     started = _time.perf_counter()
     T1 = switch_step(eta, beta, mu_max, n_nodes) if switch is None else int(switch)
     diag: dict[str, Any] = {
@@ -189,18 +251,34 @@ def _discrete_terms(spectrum, N, P, times, eta, beta, mu_max, n_nodes, compress,
 
     what = f"discrete-time theory (eta = {eta}, beta = {beta}, N = {N}, P = {P})"
     early_idx = np.flatnonzero((times > 0) & (times <= T1))
-    rest = np.flatnonzero(~((times > 0) & (times <= T1)))
-    # t = 0 and the late steps (Talbot per step); the early steps on one shared contour below
-    part = two_contour_terms(
-        spectrum, N, P, times[rest], 0.0, None, late_rule, diag,
-        compress=compress, tol=tol, progress=progress, what=what,
-        names=("-", "talbot in log r"),
-    )
     keys = ("test", "train", "test_cross", "train_cross", "bias")
     out = {k: np.empty(times.size) for k in keys}
-    for k in keys:
-        out[k][rest] = part[k]
-    used = [diag["contour"]] if (times[rest] > 0).any() else []
+    if late == "talbot":
+        rest = np.flatnonzero(~((times > 0) & (times <= T1)))
+        # t = 0 and the late steps (Talbot per step); the early steps on a shared contour below
+        part = two_contour_terms(
+            spectrum, N, P, times[rest], 0.0, None, late_rule, diag,
+            compress=compress, tol=tol, progress=progress, what=what,
+            names=("-", "talbot in log r"),
+        )
+        for k in keys:
+            out[k][rest] = part[k]
+        used = [diag["contour"]] if (times[rest] > 0).any() else []
+    else:
+        zero = times == 0
+        for k in ("test", "test_cross", "bias"):
+            out[k][zero] = spectrum.initial_loss
+        for k in ("train", "train_cross"):
+            out[k][zero] = spectrum.initial_loss + spectrum.sigma**2
+        late_idx = np.flatnonzero(times > T1)
+        used = []
+        if late_idx.size:
+            vals, info = _late_terms(spectrum, N, P, times[late_idx], eta, beta, compress, tol,
+                                     what)
+            for k in keys:
+                out[k][late_idx] = vals[k]
+            diag.update(info)
+            used.append(info["late_contour"])
     if early_idx.size:
         vals, info = _early_terms(spectrum, N, P, times[early_idx], eta, beta, mu_max, early,
                                   compress, tol, what)
