@@ -24,8 +24,10 @@ nodes (:mod:`._contours`), or, for heavy ball whose roots fill only a small cros
 :math:`r = 1` (:math:`\beta` near 1), a box around that cross in :math:`s = \log r` with
 Gauss-Legendre panels (:mod:`._box_contour`; about :math:`T\theta_{max}` nodes instead of
 :math:`6T`: 360 instead of 14554 at :math:`\eta = 0.01, \beta = 0.99, T = 2154`); its
-two-point mode sums in low rank (:mod:`._lowrank_pairs`). Talbot in
-:math:`s = \log r` for :math:`t > T_1`, with
+two-point mode sums in low rank (:mod:`._lowrank_pairs`). For :math:`t > T_1` a contour in
+:math:`s = \log r` around the negative real axis: one hyperbola per decade of steps, shared
+by the steps in it (:mod:`._windows`; the fixed Talbot rule at every step is kept as
+``late="talbot"``), with
 
 .. math::  T_1 = \max\Big(n, \Big\lceil\frac{\log 10^{-9}}{\log\rho_{osc}}\Big\rceil\Big), \qquad
            \rho_{osc} = \text{largest modulus of a root that is not in } (0, 1]
@@ -36,9 +38,9 @@ the theory's spectral edge :math:`\mu_{max}` (:mod:`._edge`) enlarged by 5 % (at
 the way to the stability limit).
 
 Accuracy: the circle and the box are exact to about 1e-10 relative (they agree to 4e-12);
-the Talbot part has the accuracy of
-the two-variable Talbot rule (about 1e-9 with 18 nodes) plus the :math:`10^{-9}` of the
-neglected oscillating roots. Both are checked against each other where they overlap and
+the late part has the accuracy of
+the two-variable contour rule (about 1e-9; hyperbola and per-step Talbot agree to 1e-8 or
+better) plus the :math:`10^{-9}` of the neglected oscillating roots. Both are checked against each other where they overlap and
 against exact per-mode sums (``tests/test_theory_discrete.py``).
 """
 
