@@ -63,7 +63,7 @@ from ._modesums import ModeSet, expected_nodes
 from ._responses import Responses, solve_on_modes, solve_with_valid_modes
 from ._terms import TheoryTerms
 from ._two_contour import two_contour_terms
-from ._windows import WINDOW_RATIO, window_rule, window_starts
+from ._windows import WINDOW_IM_EXTENT, WINDOW_RATIO, window_rule, window_starts
 
 __all__ = ["discrete_terms", "oscillation_radius", "switch_step", "SWITCH_TOL"]
 
@@ -255,6 +255,9 @@ def _discrete_terms(spectrum, N, P, times, eta, beta, mu_max, n_nodes, compress,
     early_idx = np.flatnonzero((times > 0) & (times <= T1))
     keys = ("test", "train", "test_cross", "train_cross", "bias")
     out = {k: np.empty(times.size) for k in keys}
+    late_steps = times[times > T1]
+    if late_steps.size and late_steps.min() < WINDOW_IM_EXTENT / (0.9 * math.pi):
+        late = "talbot"  # the hyperbola would leave the strip |Im s| < pi (only a tiny T1)
     if late == "talbot":
         rest = np.flatnonzero(~((times > 0) & (times <= T1)))
         # t = 0 and the late steps (Talbot per step); the early steps on a shared contour below
