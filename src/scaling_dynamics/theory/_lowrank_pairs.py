@@ -48,7 +48,10 @@ def low_rank_range(H: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         Q, _ = np.linalg.qr(H @ omega)
         B = Q.conj().T @ H
         if float(np.abs(H - Q @ B).max()) <= _RANK_TOL * scale:
-            return Q, B
+            # drop the directions the sampling over-provisioned (below round-off of H)
+            U, sv, Vh = np.linalg.svd(B, full_matrices=False)
+            r = max(1, int(np.count_nonzero(sv > 1e-16 * sv[0])))
+            return Q @ U[:, :r], sv[:r, None] * Vh[:r]
         k *= 2
     return None
 
