@@ -153,6 +153,9 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--before", metavar="SRC", default=None,
+                        help="also time our theory from another source tree (e.g. the checkout "
+                        "before a change), in a fresh process, side by side")
     parser.add_argument("--peer-de", action="store_true",
                         help="also feed the peer its deterministic-equivalent inputs (slow: "
                         "82 s + 237 s at d = 200 on the recorded machine)")
@@ -169,6 +172,7 @@ def main() -> None:
     ref, sem = sim.test_loss, sim.test_loss_sem
 
     ours = []
+    before = None
     for compress in ("auto", "off"):
         predict(spec, N, None, times[:3], optimizer=opt, compress=compress)  # warm imports
         sec, curves = best_of(
@@ -178,6 +182,15 @@ def main() -> None:
         label = "compressed mode sums" if compress == "auto" else "exact sums over 6400 modes"
         ours.append({"inputs": label, "curve_s": sec, "curve": curves.test_loss,
                      "nodes": curves.diagnostics.get("n_mode_nodes")})
+    if args.before:
+        from bench_discrete_theory_speed import in_process
+
+        if (args.eta, args.batch) != (0.25, 8):
+            raise SystemExit("--before times the default problem only (eta = 0.25, batch = 8)")
+        got = in_process(args.before, "sgd", args.repeats)
+        before = {"inputs": f"compressed mode sums, tree `{args.before}`",
+                  "curve_s": got["seconds"], "curve": np.array(got["test"]),
+                  "nodes": ours[0]["nodes"], "label": "before"}
     lim = sgd_limit(spec, N, args.eta, args.batch)
 
     why = peer_available()
@@ -195,10 +208,11 @@ def main() -> None:
         "median rel. error | max dev (se) | worst step |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for row in ours:
+    for row in ([before] if before else []) + ours:
         e = errors(row["curve"], ref, sem)
+        what = row.get("label", "this tree")
         lines.append(
-            f"| scaling-dynamics theory (closed form + Talbot) | {row['inputs']} "
+            f"| scaling-dynamics theory, {what} (closed form + contour) | {row['inputs']} "
             f"({row['nodes']} nodes) | {row['curve_s']:.3f} | - | {100 * e['max_rel']:.2f} % | "
             f"{100 * e['median_rel']:.2f} % | {e['max_dev']:.2f} | {times[e['t_max_rel']]:g} |"
         )
@@ -241,6 +255,8 @@ def main() -> None:
            "on PYTHONPATH; see the script's docstring); its time per curve excludes JIT "
            "compilation and the set-up of its spectral inputs, which are listed apart.\n\n")
         + peer_env
+        + (f"Our theory timed from two source trees in this run: `{args.before}` (before) "
+           "in a fresh process, and this tree in this process.\n\n" if before else "")
         + ("" if args.peer_de or why else
            "The peer's more accurate spectral inputs (deterministic_spectra + "
            "deterministic_rho_weights) took 82 s + 237 s at d = 200, v = 800 on this machine "

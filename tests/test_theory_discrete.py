@@ -92,7 +92,7 @@ def test_circle_and_talbot_agree_where_both_apply(eta_mu, beta):
     early = np.array([1, T1 // 2, T1], dtype=float)
     talbot = discrete_terms(spec, N, P, late, eta, beta, mu)
     circle = discrete_terms(spec, N, P, late, eta, beta, mu, switch=2 * T1)
-    assert talbot.diagnostics["contour"] == "talbot in log r"
+    assert talbot.diagnostics["contour"] == "hyperbola windows in log r"
     assert circle.diagnostics["contour"] == "circle"
     for key in ("test", "train", "test_cross", "bias"):
         a, b = getattr(talbot, key), getattr(circle, key)

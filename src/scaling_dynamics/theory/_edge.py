@@ -45,12 +45,14 @@ from .._validation import check_size
 from ..spectra import Spectrum
 from ._modesums import ModeSet, mode_set
 from ._problem import check_compress, check_spectrum
+from ._real_branch import GRID_POINTS, fold_edge
 from ._responses import _inv
 
 __all__ = [
     "SpectralEdge",
     "spectral_edge",
     "edge_of_modes",
+    "edge_of_modes_scan",
     "real_responses",
 ]
 
@@ -172,7 +174,24 @@ def _norm_bound(spectrum: Spectrum, N: float, P: float) -> float:
 
 
 def edge_of_modes(ms: ModeSet, N: float, P: float) -> tuple[float, str, dict[str, Any]]:
-    """The edge ``(mu_max, kind, diagnostics)`` for a prepared mode set (internal, no checks)."""
+    """The edge ``(mu_max, kind, diagnostics)`` for a prepared mode set (internal, no checks).
+
+    The fold of the explicit real branch (:mod:`._real_branch`); the step-by-step scan
+    (:func:`edge_of_modes_scan`) only where that finds no fold.
+    """
+    lam1 = ms.max_eigenvalue
+    if math.isinf(N) and math.isinf(P):
+        return lam1, "atom", {"grid_points": 0, "bisections": 0}
+    fold = fold_edge(ms, N, P)
+    if fold is None:
+        return edge_of_modes_scan(ms, N, P)
+    mu, _, rho, n_bisect = fold
+    kind = "outlier" if lam1 * rho >= mu * (1.0 - 1e-6) else "band"
+    return mu, kind, {"grid_points": GRID_POINTS, "bisections": n_bisect, "rho_at_edge": rho}
+
+
+def edge_of_modes_scan(ms: ModeSet, N: float, P: float) -> tuple[float, str, dict[str, Any]]:
+    """The edge by walking ``u`` down with a Newton solve per point (reference and fallback)."""
     lam1 = ms.max_eigenvalue
     if math.isinf(N) and math.isinf(P):
         return lam1, "atom", {"grid_points": 0, "bisections": 0}

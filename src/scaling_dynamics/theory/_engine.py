@@ -109,7 +109,8 @@ class RandomFeatureTheory:
         test, diag = sgd_curves(p.spectrum, p.N, p.times, eta, batch, compress=p.compress,
                                 tol=p.tol, progress=p.progress)
         test = clip_round_off("test", test, p.spectrum)  # train = test + sigma^2: clipped too
-        diag["note"] = "sgd uses the 1-D Talbot rule with 32 nodes; n_nodes is for 2-D rules"
+        diag["note"] = ("sgd uses its own 1-D contours (a circle, then one hyperbola per decade of "
+                      "steps); n_nodes is for 2-D rules")
         return LossCurves.from_theory(
             p.times, test, test + p.spectrum.sigma**2,
             describe_problem(p.spectrum, p.N, None, optimizer, p.ensemble),

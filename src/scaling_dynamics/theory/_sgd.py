@@ -28,10 +28,14 @@ With :math:`c = (B+1)/B`, :math:`y = 1/x` and the two roots of :math:`p(\mu) = y
 The Volterra convolution is solved exactly in the generating function; no :math:`O(T^2)`
 sum is needed. Inversion: every singularity of the generating function in
 :math:`s = -\log x` is real (:math:`p \in [1/(B+1), 1]`, and zeros of :math:`1 - aJ_1` lie
-on the real axis), so the fixed Talbot rule in ``s`` (32 nodes) is valid at every step
-:math:`t > 2n/5`; steps :math:`t \le 16` use the circle :math:`|1/x| = 1 + 4/T` of
-:mod:`._contours` (:math:`6T` nodes, at least 122; aliasing :math:`e^{-24}`), as for GD.
-Cost per step: 64 scalar response solves.
+on the real axis), so a contour in ``s`` around the negative real axis inside the strip
+:math:`|\operatorname{Im}s| < \pi` is valid. Steps :math:`t \le 16` use the circle
+:math:`|1/x| = 1 + 4/T` of :mod:`._contours` (:math:`6T` nodes, at least 122; aliasing
+:math:`e^{-24}`), as for GD; later steps one hyperbola per decade
+:math:`[16\cdot 10^j, 16\cdot 10^{j+1}]` (:mod:`._windows`, 29 nodes, about 1e-11), each decade's
+Newton solves started from the previous decade's (its nodes are those divided by 10). Cost:
+58 scalar response solves per decade of steps, whatever the number of steps in it (the
+fixed Talbot rule at every step, 64 solves per step, is kept as ``contour="talbot"``).
 
 Late-time value and stability: :mod:`._sgd_limit`; the resolvents: :mod:`._sgd_resolvents`.
 """
@@ -44,17 +48,19 @@ from typing import Any
 
 import numpy as np
 
+from .._blas import small_products
 from .._errors import ConvergenceError
 from .._progress import progress_bar
 from ..spectra import Spectrum
 from ._contours import circle_nodes
 from ._edge import edge_of_modes
 from ._inversion import talbot_rule
-from ._modesums import ModeSet, mode_set
+from ._modesums import ModeSet, expected_nodes, mode_set
 from ._sgd_limit import SGDLimit as SGDLimit  # re-exported: theory/__init__ imports it here
 from ._sgd_limit import check_gain, stability
 from ._sgd_limit import sgd_limit as sgd_limit  # re-exported: theory/__init__ imports it here
 from ._sgd_resolvents import sgd_generating_function
+from ._windows import WINDOW_NODES, WINDOW_RATIO, window_rule, window_starts
 
 __all__ = [
     "SGDLimit",
@@ -88,7 +94,7 @@ def _circle(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _invert(
     ms: ModeSet, N: float, eta: float, batch: int, sigma: float, times: np.ndarray,
     n_nodes: int, left: tuple[float, float] | None, tol: float, key: str, shift: int = 0,
-    bar=None,
+    bar=None, contour: str = "window",
 ) -> np.ndarray:
     """Coefficient of :math:`x^{t+shift}` of one generating function at each ``t`` (``t + shift >= 1``)."""
     tt = np.asarray(times, dtype=np.float64) + shift
@@ -101,23 +107,45 @@ def _invert(
         out[early] = np.real(w @ gf[key])
         if bar is not None:
             bar.update(early.size)
-    if late.size:
-        # step by step in increasing order: the Talbot nodes only rescale with 1/t, so each
-        # step's responses start Newton from the previous step's (a few iterations each)
-        order = late[np.argsort(tt[late])]
+    if late.size and contour == "talbot":
+        _invert_talbot(ms, N, eta, batch, sigma, tt, late, out, n_nodes, left, tol, key, bar)
+    elif late.size:
+        # one hyperbola per decade of steps
+        win = window_starts(tt[late], SGD_CIRCLE_STEPS)
+        rules = []
+        for j in np.unique(win):
+            idx = late[win == j]
+            rules.append((idx, window_rule(tt[idx], SGD_CIRCLE_STEPS * WINDOW_RATIO**j)))
+        # window j+1's nodes are window j's divided by 10: warm-start Newton from them
         guess = None
-        for i in order:
-            rule = talbot_rule(tt[i : i + 1], n_nodes)
+        for idx, rule in rules:
             # x = e^{-s}: y - 1 = expm1(s)
-            gf = sgd_generating_function(
-                ms, N, eta, batch, sigma, np.expm1(rule.nodes[0]), left=left, tol=tol,
-                guess=guess,
-            )
+            gf = sgd_generating_function(ms, N, eta, batch, sigma, np.expm1(rule.nodes[0]),
+                                         left=left, tol=tol, guess=guess)
             guess = gf["R3"]
-            out[i] = np.real(np.sum(rule.weights[0] * gf[key]))
-            if bar is not None:
-                bar.update(1)
+            out[idx] = np.real(rule.weights @ gf[key])
+        if bar is not None:
+            bar.update(late.size)
     return out
+
+
+def _invert_talbot(ms, N, eta, batch, sigma, tt, late, out, n_nodes, left, tol, key, bar):
+    """The reference inversion: a fixed Talbot rule per step (``contour="talbot"``)."""
+    # step by step in increasing order: the Talbot nodes only rescale with 1/t, so each
+    # step's responses start Newton from the previous step's (a few iterations each)
+    order = late[np.argsort(tt[late])]
+    guess = None
+    for i in order:
+        rule = talbot_rule(tt[i : i + 1], n_nodes)
+        # x = e^{-s}: y - 1 = expm1(s)
+        gf = sgd_generating_function(
+            ms, N, eta, batch, sigma, np.expm1(rule.nodes[0]), left=left, tol=tol,
+            guess=guess,
+        )
+        guess = gf["R3"]
+        out[i] = np.real(np.sum(rule.weights[0] * gf[key]))
+        if bar is not None:
+            bar.update(1)
 
 
 def sgd_curves(
@@ -131,8 +159,19 @@ def sgd_curves(
     compress: str = "auto",
     tol: float = 1e-13,
     progress: bool | None = None,
+    contour: str = "window",
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Mean-field test loss of one-pass SGD at validated integer steps (internal); and diagnostics."""
+    """Mean-field test loss of one-pass SGD at validated integer steps (internal); and diagnostics.
+
+    ``contour="window"``: one hyperbola per decade of steps (:mod:`._windows`);
+    ``"talbot"``: the fixed Talbot rule at every step (the slower reference).
+    """
+    with small_products(expected_nodes(spectrum, compress)):
+        return _sgd_curves(spectrum, N, times, eta, batch, n_nodes, compress, tol, progress,
+                           contour)
+
+
+def _sgd_curves(spectrum, N, times, eta, batch, n_nodes, compress, tol, progress, contour):
     started = _time.perf_counter()
     sigma = spectrum.sigma
     out = np.empty(times.size)
@@ -147,8 +186,10 @@ def sgd_curves(
     diag: dict[str, Any] = {
         "mu_max": mu_max,
         "noise_gain": gain,
-        "contour": f"circle |1/x| = 1 + 4/T for t <= {SGD_CIRCLE_STEPS}, talbot in -log x",
-        "n_contour_nodes": n_nodes,
+        "contour": f"circle |1/x| = 1 + 4/T for t <= {SGD_CIRCLE_STEPS}, "
+        + ("talbot in -log x" if contour == "talbot" else
+           "one hyperbola in -log x per decade of steps"),
+        "n_contour_nodes": n_nodes if contour == "talbot" else WINDOW_NODES + 1,
     }
     if pos.size:
         # the smallest |z| met is about |s|/(2 eta) at the latest step
@@ -157,7 +198,8 @@ def sgd_curves(
         ms = mode_set(spectrum, min_scale=min_z, compress=compress)
         with progress_bar(pos.size, "theory sgd", progress, unit="time") as bar:
             out[pos] = _invert(
-                ms, N, eta, batch, sigma, times[pos], n_nodes, left, tol, "loss", bar=bar
+                ms, N, eta, batch, sigma, times[pos], n_nodes, left, tol, "loss", bar=bar,
+                contour=contour,
             )
         diag["mode_sums"] = ms.method
         diag["n_mode_nodes"] = ms.n_nodes

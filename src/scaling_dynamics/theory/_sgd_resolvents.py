@@ -20,6 +20,7 @@ import numpy as np
 from .._errors import ConvergenceError
 from ._edge import real_responses
 from ._modesums import ModeSet
+from ._real_branch import fold_edge, real_branch_responses
 from ._responses import rdot, solve_on_modes
 
 __all__ = ["real_R3", "sgd_generating_function"]
@@ -60,7 +61,24 @@ def _responses_R3(
 
 
 def real_R3(ms: ModeSet, N: float, u: float, guess: float | None) -> float:
-    """Real :math:`R_3(-u)` left of the spectrum, by continuation from large ``u`` if needed."""
+    """Real :math:`R_3(-u)` left of the spectrum (:math:`P = \\infty`).
+
+    The explicit real branch of :mod:`._real_branch` (root of :math:`u(x) = u` above the
+    fold); continuation from large ``u`` by Newton where that branch has no fold.
+    """
+    fold = fold_edge(ms, N, math.inf)
+    if fold is not None:
+        if u <= fold[0]:
+            raise ConvergenceError(
+                f"no real response at z = {-u:.6g}: the point is not left of the spectrum "
+                f"(edge {fold[0]:.6g}; the step is beyond the stability limit)."
+            )
+        return real_branch_responses(ms, N, math.inf, u, fold[1])[1]
+    return _real_R3_newton(ms, N, u, guess)
+
+
+def _real_R3_newton(ms: ModeSet, N: float, u: float, guess: float | None) -> float:
+    """Real :math:`R_3(-u)` by Newton, by continuation from large ``u`` if needed."""
     if guess is not None:
         sol = real_responses(ms, N, math.inf, u, (1.0, guess))
         if sol is not None:
