@@ -107,15 +107,18 @@ def _continue(ms: ModeSet, iN: float, iP: float, z_old: np.ndarray, kappa_old: n
     Returns R1, R3, residual, iterations, ok (``ok`` False only where even
     ``_MAX_HALVINGS`` levels of halving the step in ``log z`` failed).
     """
-    g1, g3 = _kappa_guess(ms, iN, iP, z_old, kappa_old, z)
-    r1, r3, res, it, ok = newton(ms, iN, iP, z, g1, g3, tol, _MAX_ITER)
-    ok &= physical(ms, z, r1, r3, iN, iP)
-    bad = np.flatnonzero(~ok)
-    if bad.size and depth < _MAX_HALVINGS:
+    with np.errstate(all="ignore"):  # a failed stage is caught by `ok`, never used
+        g1, g3 = _kappa_guess(ms, iN, iP, z_old, kappa_old, z)
+        r1, r3, res, it, ok = newton(ms, iN, iP, z, g1, g3, tol, _MAX_ITER)
+        ok &= np.isfinite(g1) & np.isfinite(g3) & physical(ms, z, r1, r3, iN, iP)
+        bad = np.flatnonzero(~ok)
+        if not (bad.size and depth < _MAX_HALVINGS):
+            return r1, r3, res, it, ok
         zo, zb = z_old[bad], z[bad]
         zm = zo * np.sqrt(zb / zo)  # same node, half way in scale (the ratio is real)
         m1, m3, _, mit, mok = _continue(ms, iN, iP, zo, kappa_old[bad], zm, tol, depth + 1)
-        b1, b3, bres, bit, bok = _continue(ms, iN, iP, zm, zm / (m1 * m3), zb, tol, depth + 1)
+        km = np.where(mok, zm / (m1 * m3), kappa_old[bad])
+        b1, b3, bres, bit, bok = _continue(ms, iN, iP, zm, km, zb, tol, depth + 1)
         bok &= mok
         r1[bad], r3[bad], res[bad], ok[bad] = b1, b3, bres, bok
         it[bad] += mit + bit
@@ -151,7 +154,8 @@ def solve_on_windows(
                 r.iterations[bad] += again.iterations
                 r.converged[bad] = True
         parts.append(r)
-        prev = (z, z / (r.R1 * r.R3))
+        with np.errstate(all="ignore"):
+            prev = (z, z / (r.R1 * r.R3))
     return Responses(
         z=np.concatenate([p.z for p in parts]),
         R1=np.concatenate([p.R1 for p in parts]),
