@@ -50,7 +50,8 @@ from ._inversion import ContourRule, combine_2d
 from ._modesums import ModeSet
 from ._responses import Responses, _inv, rdot, solve_on_modes
 
-__all__ = ["DiagonalCorrelations", "solve_on_rule", "diagonal_correlations"]
+__all__ = ["DiagonalCorrelations", "solve_on_rule", "diagonal_correlations",
+           "shared_node_correlations"]
 
 _BLOCK = 3_000_000  # complex entries of (times x nodes x modes) per block
 
@@ -206,3 +207,76 @@ def _block_correlations(ms: ModeSet, z: np.ndarray, w: np.ndarray, r1p: np.ndarr
         sig2,
     )
     return combine_2d(w, wq, np.stack([C0, C1, C0x, C1x])), H
+
+
+def _pair_sums(H: np.ndarray, W5: np.ndarray) -> np.ndarray:
+    r"""The five sums :math:`\sum_k W_{ik} H_{jk} H_{qk}` at the pairs (node j, node q of both
+    halves), shape (5, n, 2n), by one real matrix product.
+
+    With :math:`H = A + iB` and :math:`H(\bar z) = \bar H(z)`:
+    :math:`\sum W H_j H_q = X_{AA} - X_{BB} + i(X_{AB} + X_{BA})` and
+    :math:`\sum W H_j \bar H_q = X_{AA} + X_{BB} + i(X_{BA} - X_{AB})`, with
+    :math:`X_{AB} = (A \circ W) B^T` etc.: a (10n x J)(J x 2n) real product, half the
+    operations of the complex product over both halves.
+    """
+    n = H.shape[0]
+    A, B = H.real, H.imag
+    left = np.concatenate([W5[:, None, :] * A[None], W5[:, None, :] * B[None]], axis=1)
+    X = (left.reshape(10 * n, -1) @ np.concatenate([A, B]).T).reshape(5, 2, n, 2, n)
+    aa, ab, ba, bb = X[:, 0, :, 0], X[:, 0, :, 1], X[:, 1, :, 0], X[:, 1, :, 1]
+    out = np.empty((5, n, 2 * n), dtype=np.complex128)
+    out[:, :, :n] = (aa - bb) + 1j * (ab + ba)
+    out[:, :, n:] = (aa + bb) + 1j * (ba - ab)
+    return out
+
+
+def shared_node_correlations(
+    ms: ModeSet, N: float, P: float, sigma: float, rule: ContourRule, resp: Responses,
+) -> DiagonalCorrelations:
+    r"""Equal-time correlations when every time of ``rule`` shares one node set (a window).
+
+    ``rule.nodes`` has the same row :math:`z_j` for every time and ``resp`` holds the
+    responses there (one per node). The 2 x 2 system is solved once at the ``n x 2n`` node
+    pairs; each time then only contracts the pair values with its weights:
+
+    .. math::  C(t, t) = \tfrac12\operatorname{Re}\sum_{jk} w_j(t)\, V_k(t)\, C(z_j, q_k),
+               \qquad B(t) = \sum_k \lambda_k (w^*_k)^2
+               \Big(\operatorname{Re}\sum_j w_j(t) H_k(z_j)\Big)^2,
+
+    (``q`` and ``V`` both halves of the contour, :mod:`._inversion`). The five mode sums at
+    all pairs are one matrix product :math:`(5n \times J)(J \times 2n)`.
+    """
+    z = np.asarray(rule.nodes[0])
+    n = z.size
+    iN, iP = _inv(N), _inv(P)
+    lam = ms.eigenvalues
+    c, d = ms.weights, ms.task_weights
+    W5 = np.stack([lam * c, lam**2 * c, lam**3 * c, lam * d, lam**2 * d])  # S1 S2 S3 T1 T2
+    R1, R3 = resp.R1, resp.R3
+    H = 1.0 / (z[:, None] + (R1 * R3)[:, None] * lam[None, :])  # (n, J)
+    sums = _pair_sums(H, W5)
+    s2p = rdot(H, W5[1])
+
+    def both(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([a, a.conj()])[None, :]
+
+    vals = solve_pair_system(
+        tuple(sums), ms.trace, (z[:, None], both(z)), (R1[:, None], both(R1)),
+        (R3[:, None], both(R3)), (s2p[:, None], both(s2p)), iN, iP, float(sigma) ** 2,
+    )
+    w = rule.weights  # (n_t, n)
+    v = np.concatenate([w, w.conj()], axis=1)  # (n_t, 2n)
+    n_t = w.shape[0]
+    # (4 n, 2n) @ (2n, n_t), then the first variable's weights, time by time
+    inner = (np.stack(vals).reshape(4 * n, 2 * n) @ v.T).reshape(4, n, n_t)
+    acc = 0.5 * np.real(np.einsum("tj,ajt->at", w, inner))
+    if not np.all(np.isfinite(acc)):
+        raise ConvergenceError(
+            "the correlation functions are not finite at times "
+            f"{rule.times[~np.all(np.isfinite(acc), axis=0)].tolist()}; the 2 x 2 "
+            "system is singular there (check N, P and the times)."
+        )
+    Ht = np.real(w @ H)  # (n_t, J): H_k(t)
+    bias = (Ht * Ht) @ (lam * d)
+    return DiagonalCorrelations(test=acc[0], train=acc[1], test_cross=acc[2],
+                                train_cross=acc[3], bias=bias)

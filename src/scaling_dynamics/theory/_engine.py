@@ -5,7 +5,7 @@ r"""The mean-field theory's routes for the random-feature model, one per kind of
 optimiser calls the route that describes it:
 
 * :meth:`~RandomFeatureTheory.gradient_flow`: the two-time correlations of theory.md
-  section 2, inverted by a 2-D Talbot rule (:mod:`._dmft`);
+  section 2, inverted by hyperbolic contours shared by each decade of times (:mod:`._dmft`);
 * :meth:`~RandomFeatureTheory.heavy_ball`: discrete GD (``beta = 0``) and heavy ball, the
   generating-function map :math:`z_m(r)` onto the gradient-flow correlations
   (:mod:`._discrete`), after checking the step against the theory's spectral edge, and
@@ -64,7 +64,7 @@ class RandomFeatureTheory:
 
     # ------------------------------------------------------------------ routes
     def gradient_flow(self, optimizer: Optimizer) -> LossCurves:
-        """Gradient flow: the 2-D Talbot inversion of the DMFT correlations."""
+        """Gradient flow: the 2-D inversion of the DMFT correlations (hyperbola per decade)."""
         from ._dmft import theory_terms
 
         p = self.problem

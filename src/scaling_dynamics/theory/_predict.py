@@ -64,7 +64,9 @@ def predict(
     ensemble : int
         Number E of models that share the data and average their predictions.
     n_nodes : int
-        Talbot nodes per Laplace variable (default 18, the float64 optimum; 8..40).
+        Contour nodes per Laplace variable (default 18; 8..40): of the Talbot contour per
+        time for the discrete optimisers, while gradient flow uses ``ceil(4 n_nodes / 3)``
+        nodes (24 by default) on one hyperbola per decade of times, the same accuracy.
     compress : {"auto", "on", "off"}
         Compression of the mode sums (:func:`~scaling_dynamics.theory.mode_set`).
     tol : float
@@ -92,7 +94,7 @@ def predict(
     Notes
     -----
     Accuracy: the inversion in two variables is accurate to about 1e-10 relative on
-    smooth transforms at 18 nodes (``docs/theory.md``); the theory itself is exact for
+    smooth transforms at the default nodes (``docs/theory.md`` section 6); the theory itself is exact for
     N, P, M -> infinity at fixed ratios, and agrees with finite simulations within their
     standard errors for N, P of a hundred and more (``tests/test_theory_vs_simulation.py``).
 
