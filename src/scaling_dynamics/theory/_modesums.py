@@ -164,7 +164,7 @@ def _exact_set(spectrum: Spectrum) -> ModeSet:
 
 def _hurwitz_range(s: float, lo: float, hi: float) -> float:
     r""":math:`\sum_{k=lo}^{hi} k^{-s}` for integers ``lo <= hi`` (``hi`` may be inf), by Hurwitz zeta."""
-    from scipy.special import zeta
+    from .._special import hurwitz_zeta as zeta
 
     total = float(zeta(s, lo))
     if math.isfinite(hi):
@@ -213,7 +213,6 @@ def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
 
 def _body_rule(K0: int, K1: float) -> tuple[np.ndarray, np.ndarray]:
     """Points x and weights of F for :math:`\\sum_{k=1}^{K_1} F(k)`: head, integral, end corrections."""
-    from scipy.special import roots_legendre
 
     xs: list[np.ndarray] = []
     cs: list[np.ndarray] = []  # weights of F (count and task parts are derived by the caller)
@@ -226,7 +225,7 @@ def _body_rule(K0: int, K1: float) -> tuple[np.ndarray, np.ndarray]:
     u0, u1 = math.log(K0 - 0.5), math.log(K1 + 0.5)
     decades = (u1 - u0) / math.log(10.0)
     n_panels = max(1, math.ceil(decades * _PANELS_PER_DECADE))
-    gx, gw = roots_legendre(_NODES_PER_PANEL)
+    gx, gw = np.polynomial.legendre.leggauss(_NODES_PER_PANEL)
     edges = np.linspace(u0, u1, n_panels + 1)
     half = 0.5 * np.diff(edges)
     mid = 0.5 * (edges[1:] + edges[:-1])
