@@ -62,7 +62,9 @@ def test_gamma_zero_is_the_random_feature_output(capsys, command):
 
 @pytest.mark.parametrize("argv, words", [
     (["theory", "--model", "random-features", "--gamma", "1"], "needs the feature-learning"),
-    (["theory", "--gamma", "1", "--N", "100", "--P", "inf"], "`N` = 100"),
+    (["theory", "--gamma", "1", "--N", "100", "--M", "100", "--P", "inf"], "`N` = 100 equals M"),
+    (["theory", "--gamma", "1e7", "--N", "inf", "--P", "inf"], "[0, 1e+06]"),
+    (["compute-optimal", "--gamma", "1e9", "--compute", "1e4,1e5"], "`gamma`"),
     (["theory", "--gamma", "1", "--N", "inf", "--P", "500"], "`P` = 500"),
     (["simulate", "--gamma", "1", "--N", "100", "--P", "500"], "`P` = 500"),
     (["simulate", "--gamma", "1", "--N", "100", "--P", "inf", "--M", "inf"], "`M` must be"),
@@ -90,7 +92,9 @@ def test_compare_gamma_agrees_within_the_theory_accuracy(capsys, tmp_path):
 def test_exponents_gamma_prints_the_library_values(capsys, a, b, gamma):
     args = ["exponents", "--a", str(a), "--b", str(b)]
     d = _json(capsys, *args, "--gamma", str(gamma))
+    crossover = d["feature_learning"].pop("crossover", None)
     assert d["feature_learning"] == feature_learning_exponents(a, b, gamma).to_dict()
+    assert (crossover is not None) == ((a - 1) / b < 1)  # hard tasks only
     plain = _json(capsys, *args)
     assert "feature_learning" not in plain
     assert {k: v for k, v in d.items() if k != "feature_learning"} == plain

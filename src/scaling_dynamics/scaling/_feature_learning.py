@@ -115,7 +115,9 @@ def feature_learning_frontier(
     >>> fr.regime, round(fr.closed_form["compute_loss"], 4)   # rich hard: 2(a-1)/(a+b+1)
     ('hard', 0.4)
     """
-    gamma = check_real("gamma", gamma, low=0.0)
+    from ..models.feature_learning import MAX_THEORY_GAMMA
+
+    gamma = check_real("gamma", gamma, low=0.0, high=MAX_THEORY_GAMMA)
     if not spectrum.is_power_law:
         raise InvalidParameterError(
             "`spectrum` must be a power law (Spectrum.power_law) for the feature-learning "
