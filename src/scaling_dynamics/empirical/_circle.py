@@ -125,7 +125,7 @@ def circle_task(
     q: Any = (1.0, 2.5),
     gamma0: Any = (0.01, 1.0),
     *,
-    width: int = 512,
+    width: Any = 512,
     seeds: int = 4,
     steps: int = 6000,
     batch: int = 16,
@@ -147,8 +147,10 @@ def circle_task(
         Target decays :math:`y = \sum_{k \le K} k^{-q}\cos k\theta` (> 0.5).
     gamma0 : float or sequence of float
         Richnesses (> 0); small is lazy (the network stays at its linearisation).
-    width : int
-        Hidden units n.
+    width : int or sequence of int
+        Hidden units n, or one per q (the networks of each q are then trained at their own
+        width; the lazy finite-width leak falls as 1/n, so an easy target needs a wider
+        network). alpha is measured on the kernel of the first q's width.
     seeds : int
         Networks per configuration (>= 2 for a standard error); seed s has the same initial
         weights in every configuration.
@@ -189,7 +191,7 @@ def circle_task(
     torch = require_torch("circle_task")
     qs = _values("q", q, low=0.5)
     gammas = _values("gamma0", gamma0, low=0.0)
-    width = check_int("width", width, low=4)
+    widths = _widths(width, len(qs))
     seeds = check_int("seeds", seeds, low=2)
     steps = check_int("steps", steps, low=10)
     batch = check_int("batch", batch, low=1)
@@ -203,24 +205,39 @@ def circle_task(
     seed = check_int("seed", seed, low=0)
     check_choice("dtype", dtype, ("float64", "float32"))
     started = time.perf_counter()
-    inits, ntk = _initial_networks(torch, width, seeds, bias_std, seed, ntk_grid)
-    lam_k, fit, spec_fits = _kernel_spectrum(ntk, qs, K, ntk_grid)
     record_steps = np.unique(np.round(np.geomspace(1, steps, n_records)).astype(int))
     record_steps = np.concatenate([[0], record_steps])
-    configs = [(qv, g) for qv in qs for g in gammas]
-    run = train_circle_networks(
-        torch, inits, configs, seeds, width=width, K=K, bias_std=bias_std, batch=batch,
-        eta=eta, steps=steps, record_steps=record_steps, n_test=n_test, seed=seed,
-        dtype=torch.float64 if dtype == "float64" else torch.float32)
     shape = (len(qs), len(gammas))
-    times = run.times.reshape(*shape, -1)
-    loss = run.loss.reshape(*shape, seeds, -1)
+    times = np.empty((*shape, record_steps.size))
+    loss = np.empty((*shape, seeds, record_steps.size))
+    factor_end = np.empty(shape)
+    lazy = np.empty((*shape, record_steps.size))
+    spec_fits: list[Any] = [None] * len(qs)
+    lam_k = fit = ntk = None
+    for w in dict.fromkeys(widths):         # each width once, in the order of the q
+        rows = [i for i, wi in enumerate(widths) if wi == w]
+        inits, ntk_w = _initial_networks(torch, w, seeds, bias_std, seed, ntk_grid)
+        lam_w, fit_w, fits_w = _kernel_spectrum(ntk_w, tuple(qs[i] for i in rows), K, ntk_grid)
+        if ntk is None:
+            lam_k, fit, ntk = lam_w, fit_w, ntk_w
+        configs = [(qs[i], g) for i in rows for g in gammas]
+        # the angles depend only on `seed` and the step: every group sees the same ones
+        run = train_circle_networks(
+            torch, inits, configs, seeds, width=w, K=K, bias_std=bias_std, batch=batch,
+            eta=eta, steps=steps, record_steps=record_steps, n_test=n_test, seed=seed,
+            dtype=torch.float64 if dtype == "float64" else torch.float32)
+        sub = (len(rows), len(gammas))
+        times[rows] = run.times.reshape(*sub, -1)
+        loss[rows] = run.loss.reshape(*sub, seeds, -1)
+        factor_end[rows] = run.step_factor[:, -1].reshape(sub)
+        for r_i, i in enumerate(rows):
+            spec_fits[i] = fits_w[r_i]
+            lazy[i] = _lazy_curves(inits, bias_std, qs[i], K, times[i])
     slopes, windows = _slopes(times, loss, window_decades)
     t_end = float(times[..., -1].min())
     common = (t_end / 10**window_decades, t_end)
     common_slopes, _ = _slopes(times, loss, window_decades, fixed=common)
     preds = np.array([predicted_circle_slopes(qv, 2.0) for qv in qs])
-    lazy = np.stack([_lazy_curves(inits, bias_std, qv, K, times[i]) for i, qv in enumerate(qs)])
     lazy_slopes = _slopes(times, lazy[:, :, None, :], window_decades)[0][:, :, 0]
     return CircleTaskResult(
         q=qs, gamma0=gammas, times=times, loss_mean=loss.mean(2),
@@ -234,11 +251,12 @@ def circle_task(
         beta=preds[:, 0], beta_measured=np.array([(f.a - 1.0) / f.b for f in spec_fits]),
         predicted_lazy=preds[:, 1], predicted_rich=preds[:, 2], lazy_theory=lazy,
         lazy_theory_slope=lazy_slopes,
-        settings=dict(width=width, seeds=seeds, steps=steps, batch=batch, eta=eta, K=K,
-                      bias_std=bias_std, n_records=int(record_steps.size),
+        settings=dict(width=widths[0] if len(set(widths)) == 1 else list(widths),
+                      seeds=seeds, steps=steps, batch=batch, eta=eta, K=K, bias_std=bias_std,
+                      n_records=int(record_steps.size),
                       window_decades=window_decades, ntk_grid=ntk_grid, n_test=n_test,
                       seed=seed, dtype=dtype, depth=1, parameterization="mup",
-                      step_factor_end=run.step_factor[:, -1].reshape(shape)),
+                      step_factor_end=factor_end),
         wall_time_s=time.perf_counter() - started,
     )
 
@@ -248,6 +266,17 @@ def _values(name: str, value: Any, low: float) -> tuple[float, ...]:
     if arr.ndim != 1 or arr.size == 0:
         raise InvalidParameterError(f"`{name}` must be a number or a list of numbers; got {value!r}.")
     return tuple(check_real(name, v, low=low, low_open=True, high=1e3) for v in arr)
+
+
+def _widths(width: Any, n_q: int) -> tuple[int, ...]:
+    """One width per q: an int for all, or a sequence as long as ``q``."""
+    if np.ndim(width) == 0:
+        return (check_int("width", width, low=4),) * n_q
+    vals = tuple(check_int("width", w, low=4) for w in np.ravel(np.asarray(width, dtype=object)))
+    if len(vals) != n_q:
+        raise InvalidParameterError(
+            f"`width` must be one int or one per q ({n_q}); got {len(vals)} values.")
+    return vals
 
 
 def _initial_networks(torch: Any, width: int, seeds: int, bias_std: float, seed: int,
@@ -322,6 +351,10 @@ def _lazy_curves(inits: list[dict[str, np.ndarray]], bias_std: float, q: float, 
     :math:`L/2` from :math:`f = 0` gives
     :math:`L(t) = |y|^2/G - n\sum_j c_j^2 (1 - e^{-2 m_j t})/m_j`
     (the part of y outside the features' span is never learned: the width floor).
+    When the features outnumber the grid (4n > G) the same loss is computed from the
+    G x G kernel instead, :math:`\Phi\Phi^\top/(nG) = U\,\mathrm{diag}(m)U^\top`,
+    :math:`L(t) = \sum_j (u_j\cdot y)^2 e^{-2 m_j t}/G` (the nonzero m are the same; cost
+    O(G^2 n + G^3) instead of O(G n^2 + n^3), which makes wide networks affordable).
     """
     G = 1 << int(math.ceil(math.log2(2 * K + 2)))
     theta = 2 * np.pi * np.arange(G) / G
@@ -335,6 +368,11 @@ def _lazy_curves(inits: list[dict[str, np.ndarray]], bias_std: float, q: float, 
         g = (h > 0) * v
         Phi = np.concatenate([np.maximum(h, 0.0), g * X[:, :1] / math.sqrt(2.0),
                               g * X[:, 1:] / math.sqrt(2.0), g * bias_std], axis=1)
+        if Phi.shape[1] > G:
+            m, U = np.linalg.eigh(Phi @ Phi.T / (n * G))
+            proj2 = (U.T @ y) ** 2 / G
+            out += np.exp(-2.0 * np.multiply.outer(times, np.maximum(m, 0.0))) @ proj2
+            continue
         m, V = np.linalg.eigh(Phi.T @ Phi / (n * G))
         c = V.T @ (Phi.T @ y) / (n * G)
         keep = m > 1e-12 * m[-1]
