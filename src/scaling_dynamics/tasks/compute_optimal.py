@@ -85,15 +85,21 @@ SPEC = Spec()
 declare(SPEC)
 
 
+def _frontier_rows(fr: Any) -> list[str]:
+    """The frontier's column header and one row per budget: C, N*, t*, L*, at_bound."""
+    lines = [f"{'C':>12}  {'N*':>12}  {'t*':>12}  {'L*':>12}  at_bound"]
+    for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
+                               strict=True):
+        lines.append(f"{c:12.4g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}  {'yes' if ab else ''}")
+    return lines
+
+
 def _table(fr: Any, head: str | None = None) -> str:
     p = fr.params
     if head is None:
         head = (f"# compute-optimal frontier (theory, gradient flow): a={p['a']:g}, "
                 f"b={p['b']:g}, M={p['M']}, P={p['P']}, sigma={p['sigma']:g}; C = N t")
-    lines = [head, f"{'C':>12}  {'N*':>12}  {'t*':>12}  {'L*':>12}  at_bound"]
-    for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
-                               strict=True):
-        lines.append(f"{c:12.4g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}  {'yes' if ab else ''}")
+    lines = [head, *_frontier_rows(fr)]
     if any(fr.at_bound):
         lines.append("# at_bound yes: no interior optimum at that budget (N* is at the edge of "
                      "the search range); left out of the fitted exponents")
@@ -143,10 +149,7 @@ def _feature_learning_table(fl: Any) -> str:
     p, fr = fl.params, fl.frontier
     head = (f"# compute-optimal frontier (feature-learning finite-N theory, gradient flow): "
             f"a={p['a']:g}, b={p['b']:g}, M={p['M']}, P=inf, gamma={fl.gamma:g}; C = N t")
-    lines = [head, f"{'C':>12}  {'N*':>12}  {'t*':>12}  {'L*':>12}  at_bound"]
-    for c, n, t, ll, ab in zip(fr.compute, fr.model_size, fr.steps, fr.loss, fr.at_bound,
-                               strict=True):
-        lines.append(f"{c:12.4g}  {n:12.6g}  {t:12.6g}  {ll:12.6g}  {'yes' if ab else ''}")
+    lines = [head, *_frontier_rows(fr)]
     if any(fr.at_bound):
         lines.append("# at_bound yes: no interior optimum at that budget; left out of the fits")
     lines.append(f"{'exponent':>16}  {'fitted':>8}  {'rich':>8}  {'lazy':>8}")

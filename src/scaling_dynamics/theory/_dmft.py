@@ -156,15 +156,7 @@ def solve_on_windows(
         parts.append(r)
         with np.errstate(all="ignore"):
             prev = (z, z / (r.R1 * r.R3))
-    return Responses(
-        z=np.concatenate([p.z for p in parts]),
-        R1=np.concatenate([p.R1 for p in parts]),
-        R3=np.concatenate([p.R3 for p in parts]),
-        residual=np.concatenate([p.residual for p in parts]),
-        iterations=np.concatenate([p.iterations for p in parts]),
-        converged=np.concatenate([p.converged for p in parts]),
-        n_nodes=ms.n_nodes,
-    )
+    return Responses.concatenate(parts, ms.n_nodes)
 
 
 def _solve_and_sum(spectrum, N, P, times, n_nodes, compress, tol, progress):

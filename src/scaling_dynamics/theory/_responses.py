@@ -72,6 +72,15 @@ class Responses:
         r""":math:`\rho = R_1 R_3`, the factor in :math:`H_k = 1/(z + \lambda_k\rho)`."""
         return self.R1 * self.R3
 
+    @classmethod
+    def concatenate(cls, parts: list[Responses], n_nodes: int) -> Responses:
+        """The responses of ``parts`` (solved block by block) end to end, in order."""
+        def cat(name: str) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts])
+
+        return cls(z=cat("z"), R1=cat("R1"), R3=cat("R3"), residual=cat("residual"),
+                   iterations=cat("iterations"), converged=cat("converged"), n_nodes=n_nodes)
+
     def rows(self, sl: slice, per_row: int) -> Responses:
         """The responses of rows ``sl`` when the points are laid out ``per_row`` to a row
         (one row of contour nodes per time)."""
@@ -312,12 +321,4 @@ def solve_along_path(
         r = solve_on_modes(ms, N, P, zb, tol=tol, max_iter=max_iter, guess=g)
         parts.append(r)
         guess = (r.R1[-1], r.R3[-1])
-    return Responses(
-        z=z,
-        R1=np.concatenate([p.R1 for p in parts]),
-        R3=np.concatenate([p.R3 for p in parts]),
-        residual=np.concatenate([p.residual for p in parts]),
-        iterations=np.concatenate([p.iterations for p in parts]),
-        converged=np.concatenate([p.converged for p in parts]),
-        n_nodes=ms.n_nodes,
-    )
+    return Responses.concatenate(parts, ms.n_nodes)
