@@ -13,7 +13,7 @@ import pytest
 from cli_helpers import run_cli
 
 from scaling_dynamics import InvalidParameterError
-from scaling_dynamics.scaling import Forecast, TheoryFit, fit_chinchilla
+from scaling_dynamics.scaling import Forecast, fit_chinchilla
 from scaling_dynamics.scaling import _chinchilla_bootstrap as boot
 from scaling_dynamics.scaling import _chinchilla_search as search
 from scaling_dynamics.scaling._chinchilla_search import Frame, row_derivatives, unpack
@@ -175,8 +175,6 @@ def test_cli_refuses_bad_predict_at_in_one_line(capsys, text):
 
 
 def test_theory_column_of_predictions_when_the_theory_fit_forecasts(capsys):
-    if not hasattr(TheoryFit, "forecast"):
-        pytest.skip("TheoryFit.forecast arrives with the theory-fit branch")
     code, out, err = run_cli(capsys, "fit", "examples/runs.csv", "--theory", "--bootstrap", "0",
                              "--holdout", "0", "--theory-evaluations", "2",
                              "--predict-at", "1e3:1e4", "--format", "json")
