@@ -213,12 +213,16 @@ def test_sgd_samples_average_to_the_exact_expectation(method):
     assert np.all(_paired_z(samp.train_loss_seeds[:, 1:], expd.train_loss_seeds[:, 1:]) < 3.5)
 
 
-def test_ensemble_equals_average_of_literal_members():
-    """An ensemble's error is the average of its members' errors (same data, own projections)."""
+@pytest.mark.parametrize("N, route", [(20, "primal"), (20, "dual"), (60, "modes")])
+def test_ensemble_equals_average_of_literal_members(N, route):
+    """An ensemble's error is the average of its members' errors (same data, own projections).
+
+    Every route: the members share the training data, which no route may alter.
+    """
     spec = Spectrum.power_law(1.5, 1.25, 50, sigma=0.3)
-    N, P, E, eta, steps = 20, 30, 3, 0.5, [0, 4, 60]
+    P, E, eta, steps = 30, 3, 0.5, [0, 4, 60]
     res = simulate(spec, N, P, steps, optimizer=sd.GradientDescent(eta), n_seeds=1, seed=6,
-                   ensemble=E)
+                   ensemble=E, route=route)
     vs = []
     for e in range(E):
         X, y, Y = _draws(spec, N, P, 6, member=e)

@@ -5,10 +5,11 @@ every backend); the products and the eigendecomposition run on the backend.
 Results leave as NumPy arrays.
 
 ``numpy``
-    Default. LAPACK ``syevd`` through :func:`numpy.linalg.eigh`; uses every BLAS thread.
+    Default. LAPACK ``dsytrd`` + ``dstevd`` with the eigenvectors applied, not formed
+    (:mod:`._tridiagonal`); uses every BLAS thread.
 ``torch``
     Optional (``pip install "scaling-dynamics[torch]"``); runs on the GPU when
-    ``torch.cuda.is_available()``, else on the CPU, in float64.
+    ``torch.cuda.is_available()``, else on the CPU, in float64; dense ``eigh``.
 """
 
 from __future__ import annotations
@@ -35,8 +36,15 @@ class Backend:
     def to_numpy(self, x: Any) -> np.ndarray:
         return np.asarray(x)
 
-    def eigh(self, x: Any) -> tuple[Any, Any]:
-        return np.linalg.eigh(x)
+    def eigh_basis(self, x: Any) -> tuple[Any, Any]:
+        """Eigenvalues (ascending) of symmetric ``x`` and a basis that applies its eigenvectors.
+
+        NumPy: tridiagonal reduction, eigenvectors kept as reflectors (``_tridiagonal``);
+        reads one triangle of ``x`` and may overwrite it.
+        """
+        from ._tridiagonal import tridiagonal_eigh
+
+        return tridiagonal_eigh(x)
 
     def qr_r(self, x: Any) -> Any:
         return np.linalg.qr(x, mode="r")
@@ -89,8 +97,11 @@ class TorchBackend(Backend):
             return x
         return x.detach().cpu().numpy()
 
-    def eigh(self, x: Any) -> tuple[Any, Any]:
-        return self.torch.linalg.eigh(x)
+    def eigh_basis(self, x: Any) -> tuple[Any, Any]:
+        from ._tridiagonal import DenseBasis
+
+        mu, U = self.torch.linalg.eigh(x)
+        return mu, DenseBasis(U)
 
     def qr_r(self, x: Any) -> Any:
         return self.torch.linalg.qr(x, mode="r")[1]

@@ -23,6 +23,13 @@ Three routes give :math:`(\mu, T, c)`, and the cheapest is chosen by a flop coun
 ``modes``   (N >= M) thin QR :math:`Y = QR`, eigendecompose :math:`S = R G R^\top = W\mu W^\top`
             (M x M); :math:`T = R^\top W`, :math:`c = W^\top R\, X^\top y/P`; Q is never formed.
 
+Each route diagonalises with the backend's :meth:`~._backends.Backend.eigh_basis`: on
+NumPy a tridiagonal reduction whose eigenvectors are applied as Householder reflectors
+and never formed (:mod:`._tridiagonal`), so neither U nor T costs an n^3 product unless
+a block of times is wider than half of r; the diagnostics name the eigensolver. Every
+eigensolver reads one triangle, which defines the symmetric matrix; products
+like :math:`Y\Lambda Y^\top` that are symmetric only up to round-off need no averaging.
+
 ``N = inf`` means :math:`Y = I` (the student sees the teacher's features);
 ``P = inf`` means :math:`G = \Lambda` and :math:`h = Y\Lambda w^*` (population
 gradient; label noise averages out); both infinite is the ``diagonal`` route
@@ -49,14 +56,48 @@ _EIGH_COST = 10.0  # flops of a symmetric eigendecomposition with vectors, in un
 
 @dataclass
 class Eigensystem:
-    """Eigenvalues ``mu`` (host, clipped at 0), map ``T`` (M x r, None = identity) and ``c`` (r,)."""
+    r"""Eigenvalues ``mu`` (host, clipped at 0), ``c`` (r,) and the map :math:`T` (M x r).
+
+    T is kept factored, :math:`T = L_1 \cdots L_j\, U`, with the route's matrices ``left``
+    (applied right to left; empty: :math:`T = U`) and the eigenvector ``basis`` (None:
+    T = identity). :meth:`map` applies it to an r x k block without forming T when the
+    block is narrow (``basis.implicit``); a wide block forms T once, as a dense
+    eigendecomposition would have.
+    """
 
     mu: np.ndarray
-    T: Any
     c: Any
     route: str
+    left: tuple[Any, ...] = ()
+    basis: Any = None
     #: wall seconds of the stages: "products" (matrix products), "eigh"
     timings: dict[str, float] = field(default_factory=dict)
+    _T: Any = field(default=None, repr=False, compare=False)
+
+    #: form T once a block has more than this fraction of r columns (flop break-even:
+    #: about 2n^3 to form U plus 2Mn^2 for T, against about 6n^2 per implicit column)
+    FORM_AT = 0.5
+
+    @property
+    def solver(self) -> str:
+        """Which eigensolver produced the system (for the run's diagnostics)."""
+        return "diagonal" if self.basis is None else self.basis.solver
+
+    def map(self, coef: Any) -> Any:
+        r""":math:`T\,\mathrm{coef}` for an r x k block ``coef``."""
+        if self.basis is None:
+            return coef
+        if self._T is None and (not self.basis.implicit
+                                or coef.shape[1] > self.FORM_AT * coef.shape[0]):
+            self._T = self._chain(self.basis.dense())
+        if self._T is not None:
+            return self._T @ coef
+        return self._chain(self.basis.apply(coef))
+
+    def _chain(self, B: Any) -> Any:
+        for L in reversed(self.left):
+            B = L @ B
+        return B
 
 
 def route_costs(N: float, P: float, M: int) -> dict[str, float]:
@@ -116,7 +157,8 @@ def _primal(be, stage, lam, wstar, X, y, Y):
         if X is not None:
             P = X.shape[0]
             Phi = X @ Y.T
-            K = (Phi.T @ Phi) / P
+            K = Phi.T @ Phi
+            K /= P
             h = (Phi.T @ y) / P
             del Phi
         else:
@@ -124,14 +166,11 @@ def _primal(be, stage, lam, wstar, X, y, Y):
             K = Yl @ Y.T
             h = Yl @ wstar
             del Yl
-        K = 0.5 * (K + K.T)
     with stage("eigh"):
-        mu, U = be.eigh(K)
-    del K
-    with stage("products"):
-        T = Y.T @ U
-        c = U.T @ h
-    return mu, T, c
+        mu, U = be.eigh_basis(K)
+        del K
+        c = U.apply_t(h)
+    return mu, c, (Y.T,), U
 
 
 def _dual(be, stage, lam, wstar, X, y, Y):
@@ -139,17 +178,14 @@ def _dual(be, stage, lam, wstar, X, y, Y):
     with stage("products"):
         P = X.shape[0]
         Phi = X @ Y.T if Y is not None else X
-        Kd = (Phi @ Phi.T) / P
-        Kd = 0.5 * (Kd + Kd.T)
+        Kd = Phi @ Phi.T
+        Kd /= P
     with stage("eigh"):
-        mu, V = be.eigh(Kd)
-    del Kd
-    with stage("products"):
-        B = Phi.T @ V
-        del Phi
-        T = Y.T @ B if Y is not None else B
-        c = (V.T @ y) / P
-    return mu, T, c
+        mu, V = be.eigh_basis(Kd)
+        del Kd
+        c = V.apply_t(y) / P
+    left = (Y.T, Phi.T) if Y is not None else (Phi.T,)
+    return mu, c, left, V
 
 
 def _modes(be, stage, lam, wstar, X, y, Y):
@@ -169,14 +205,11 @@ def _modes(be, stage, lam, wstar, X, y, Y):
         else:
             R = None
             S = G  # N = inf and P finite (P = inf is the diagonal route)
-        S = 0.5 * (S + S.T)
     with stage("eigh"):
-        mu, W = be.eigh(S)
-    del S
-    with stage("products"):
-        T = R.T @ W if R is not None else W
-        c = W.T @ g
-    return mu, T, c
+        mu, W = be.eigh_basis(S)
+        del S
+        c = W.apply_t(g)
+    return mu, c, ((R.T,) if R is not None else ()), W
 
 
 _ROUTES = {"primal": _primal, "dual": _dual, "modes": _modes}
@@ -193,8 +226,9 @@ def decompose(
 ) -> Eigensystem:
     r"""Compute :math:`(\mu, T, c)` by ``route``. ``X``/``y`` None: P = inf; ``Y`` None: N = inf."""
     if route == "diagonal":
-        return Eigensystem(mu=be.to_numpy(lam).copy(), T=None, c=lam * wstar, route=route)
+        return Eigensystem(mu=be.to_numpy(lam).copy(), c=lam * wstar, route=route)
     stage = _Stages(be)
-    mu, T, c = _ROUTES[route](be, stage, lam, wstar, X, y, Y)
+    mu, c, left, basis = _ROUTES[route](be, stage, lam, wstar, X, y, Y)
     mu_h = np.clip(be.to_numpy(mu).astype(np.float64), 0.0, None)
-    return Eigensystem(mu=mu_h, T=T, c=c, route=route, timings=stage.timings)
+    return Eigensystem(mu=mu_h, c=c, route=route, left=left, basis=basis,
+                       timings=stage.timings)

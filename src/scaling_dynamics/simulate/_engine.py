@@ -110,14 +110,16 @@ class RandomFeatureSimulator:
         test = np.empty((len(p.streams), p.times.size))
         train = np.empty_like(test)
         mu_max: list[float] = []
+        solvers: set[str] = set()
         seconds = {"draws": 0.0, "products": 0.0, "eigh": 0.0, "curves": 0.0}
         with progress_bar(len(p.streams) * p.ensemble, "simulate", p.progress, unit="run") as bar:
             for i, st in enumerate(p.streams):
                 test[i], train[i] = self._one_seed_exact(optimizer, st, weights, seconds,
-                                                         mu_max, bar)
-        return test, train, {"mu_max": mu_max, "seconds": seconds}
+                                                         mu_max, solvers, bar)
+        return test, train, {"mu_max": mu_max, "seconds": seconds,
+                             "eigensolver": ", ".join(sorted(solvers))}
 
-    def _one_seed_exact(self, optimizer, st, weights, seconds, mu_max, bar):
+    def _one_seed_exact(self, optimizer, st, weights, seconds, mu_max, solvers, bar):
         """One draw of data, E projections: the ensemble's averaged error vector, then losses."""
         p = self.problem
         be = p.backend
@@ -139,11 +141,12 @@ class RandomFeatureSimulator:
                 seconds[key] += val
             top = float(eig.mu.max()) if eig.mu.size else 0.0
             mu_max.append(top)
+            solvers.add(eig.solver)
             optimizer.check_stability(top)
             clock = time.perf_counter()
             Q = be.asarray(optimizer.q_coefficients(eig.mu, p.times))  # type: ignore[attr-defined]
             coef = Q * eig.c[:, None]
-            v = wstar[:, None] - (eig.T @ coef if eig.T is not None else coef)
+            v = wstar[:, None] - eig.map(coef)
             v_sum = v if v_sum is None else v_sum + v
             seconds["curves"] += time.perf_counter() - clock
             del eig, Q, coef
