@@ -61,10 +61,9 @@ def test_a_theory_run_loads_only_what_it_computes_with():
     assert not {m for m in loaded if m.startswith(("scipy.optimize", "scipy.interpolate"))}
 
 
-def _own_modules_after(code: str) -> set[str]:
-    """The scaling_dynamics modules ``code`` imports (in a fresh interpreter)."""
-    probe = (f"{code}\nimport sys, json\nprint(json.dumps(sorted(m for m in sys.modules "
-             "if m.startswith('scaling_dynamics'))))")
+def _modules_after(code: str) -> set[str]:
+    """Every module ``code`` imports (in a fresh interpreter)."""
+    probe = f"{code}\nimport sys\nloaded = sorted(sys.modules)\nimport json\nprint(json.dumps(loaded))"
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          env=env, stdin=subprocess.DEVNULL, check=True)
@@ -91,8 +90,9 @@ NOT_FOR_A_THEORY_RUN = (
 
 
 def test_a_theory_run_imports_only_its_own_task_model_and_route():
-    own = _own_modules_after(_cli("theory", "--M", "1e4", "--N", "100", "--P", "200",
-                                  "--times", "1,10,100"))
+    loaded = _modules_after(_cli("theory", "--M", "1e4", "--N", "100", "--P", "200",
+                                 "--times", "1,10,100"))
+    own = {m for m in loaded if m.startswith("scaling_dynamics")}
     assert "scaling_dynamics.theory._dmft" in own  # the probe sees the run's imports
     tasks = {m for m in own if m.startswith("scaling_dynamics.tasks.")
              and not m.rsplit(".", 1)[1].startswith("_")}
@@ -102,12 +102,28 @@ def test_a_theory_run_imports_only_its_own_task_model_and_route():
     assert commands == {"scaling_dynamics.cli.theory"}, sorted(commands)
     unwanted = {m for m in own if m.startswith(NOT_FOR_A_THEORY_RUN)}
     assert not unwanted, sorted(unwanted)
+    # a table needs no json or csv; argparse's width, no shutil (and its bz2, lzma)
+    assert not loaded & {"json", "csv", "shutil"}, sorted(loaded & {"json", "csv", "shutil"})
+
+
+@pytest.mark.parametrize("columns", [None, "100", "abc", "0", "-5"])
+def test_help_width_is_the_one_shutil_finds(columns, monkeypatch):
+    import shutil
+
+    from scaling_dynamics.cli import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setenv("LINES", "30")
+    assert terminal_columns() == shutil.get_terminal_size().columns
 
 
 def test_lazy_registries_list_without_importing_and_load_what_they_list():
-    own = _own_modules_after("from scaling_dynamics.models import MODELS\n"
-                             "from scaling_dynamics.tasks import TASKS\n"
-                             "assert len(list(MODELS)) == 2 and 'theory' in TASKS")
+    own = _modules_after("from scaling_dynamics.models import MODELS\n"
+                         "from scaling_dynamics.tasks import TASKS\n"
+                         "assert len(list(MODELS)) == 2 and 'theory' in TASKS")
     assert not {m for m in own if m.startswith("scaling_dynamics.models.")
                 and not m.endswith("._base")}, sorted(own)
     assert not {m for m in own if m.startswith("scaling_dynamics.tasks.")
