@@ -6,12 +6,12 @@ to build their registries cost ~0.1 s of each command's start-up (issue 18). A
 it, plus whatever a listing needs without importing it: a one-line summary) and builds
 the value the first time its name is looked up.
 
->>> reg = LazyRegistry("json", {"dump": ("json:dumps", "to text")},
-...                    lambda name, entry, obj: obj)
->>> list(reg), reg.entries["dump"][1], "dump" in reg
-(['dump'], 'to text', True)
->>> reg["dump"]([1])
-'[1]'
+>>> reg = LazyRegistry("json", {"decoder": ("decoder:JSONDecoder", "text to data")},
+...                    lambda name, entry, cls: cls())
+>>> list(reg), reg.entries["decoder"][1], "decoder" in reg, reg.loaded()
+(['decoder'], 'text to data', True, ())
+>>> reg["decoder"].decode("[1]"), reg.loaded()
+([1], ('decoder',))
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ from ._base import Model, Support
 __all__ = ["MODELS", "Model", "Support", "get_model", "simulate", "predict", "DEFAULT_MODEL"]
 
 
-
 def _model(name: str, entry: tuple[str, str], cls: type[Model]) -> Model:
     """The registered model, after checking its class against its registry line."""
     if cls.name != name or cls.summary != entry[1]:

@@ -33,7 +33,8 @@ def _task(name: str, entry: tuple[str, str, bool], fn: object) -> Task:
     """The task of one registry line (its module, imported now, holds the function and SPEC)."""
     import sys
 
-    spec: Spec = sys.modules[fn.__module__].SPEC  # type: ignore[attr-defined]
+    module = sys.modules[f"{__name__}.{entry[0].partition(':')[0]}"]
+    spec: Spec = module.SPEC  # type: ignore[attr-defined]
     fn.__signature__ = spec.signature()  # type: ignore[attr-defined]
     return Task(name, fn, spec, entry[1], takes_seed="seed" in spec.params,  # type: ignore[arg-type]
                 writes_folder=entry[2])
