@@ -7,6 +7,13 @@ command: the best wall time of ``--repeat`` runs and the best CPU time (user + s
 the child: less sensitive to other processes on a shared machine than wall time).
 Reference rows give the floor: the bare interpreter, NumPy, and scipy.special.
 
+Python compiles a module's source on every import unless its bytecode is cached; with
+``PYTHONDONTWRITEBYTECODE`` set (as on the project's shared machine) nothing is cached, so
+every run compiles the library's modules (~250 KB of source for a theory run). The main
+table uses the environment as it is and says which; a second table times the theory
+command with bytecode cached (``PYTHONPYCACHEPREFIX`` in a temporary folder, warmed up
+first), as an installed package runs.
+
 Usage::
 
     python benchmarks/bench_startup.py --before /path/to/main-checkout [--repeat 7]
@@ -20,6 +27,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -44,9 +52,20 @@ REFERENCES = [
 ]
 
 
+#: Set by --cached: the environment of every child (bytecode cached in a temporary folder).
+BASE_ENV: dict[str, str] = {}
+
+
+def bytecode_env(prefix: str) -> dict[str, str]:
+    """The environment with bytecode written to and read from ``prefix``."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=prefix)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_once(args: list[str], src: str | None) -> tuple[float, float]:
     """(wall s, CPU s) of one child process."""
-    env = dict(os.environ)
+    env = dict(BASE_ENV or os.environ)
     if src is not None:
         env["PYTHONPATH"] = src
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -149,14 +168,32 @@ def main() -> None:
         print(rows[-1], flush=True)
     frontier = frontier_rows(before, after)
     print("\n".join(frontier), flush=True)
+    cached = [
+        "| with bytecode cached | before wall s | after wall s | before CPU s | after CPU s |",
+        "|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as prefix:
+        BASE_ENV.update(bytecode_env(prefix))
+        for label, cmd in COMMANDS[:3]:
+            best_of(cmd, [before, after], 1)  # writes the bytecode
+            (bw, bc), (aw, ac) = best_of(cmd, [before, after], args.repeat)
+            cached.append(f"| {label} | {bw:.3f} | {aw:.3f} | {bc:.3f} | {ac:.3f} |")
+            print(cached[-1], flush=True)
+        BASE_ENV.clear()
     load1 = os.getloadavg()
+    bytecode = ("not cached (`PYTHONDONTWRITEBYTECODE` is set: every run compiles the "
+                "library's modules)" if os.environ.get("PYTHONDONTWRITEBYTECODE")
+                else "cached as the environment allows")
     body = (
         f"Before: `{args.before}`; after: this checkout. Each command is a fresh process, "
         f"best of {args.repeat} runs (compute-optimal: best of {max(2, args.repeat // 3)}), "
-        "the two trees alternating run by run. CPU = user + system time of the child.\n\n"
+        "the two trees alternating run by run. CPU = user + system time of the child. "
+        f"Bytecode in the first table: {bytecode}; the second table caches it "
+        "(`PYTHONPYCACHEPREFIX`, warmed up), as an installed package runs.\n\n"
         f"Load average (1 min) at the start and end: {load0[0]:.1f}, {load1[0]:.1f} on "
         f"{os.cpu_count()} cores: wall times on a busy machine are upper bounds; compare "
-        "the columns of one row.\n\n" + "\n".join(rows) + "\n\n" + "\n".join(frontier)
+        "the columns of one row.\n\n" + "\n".join(rows) + "\n\n" + "\n".join(cached)
+        + "\n\n" + "\n".join(frontier)
     )
     if not args.no_write:
         print(write_result("startup", "Start-up and whole-command times", body))

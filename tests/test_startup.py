@@ -61,6 +61,88 @@ def test_a_theory_run_loads_only_what_it_computes_with():
     assert not {m for m in loaded if m.startswith(("scipy.optimize", "scipy.interpolate"))}
 
 
+def _modules_after(code: str) -> set[str]:
+    """Every module ``code`` imports (in a fresh interpreter)."""
+    probe = f"{code}\nimport sys\nloaded = sorted(sys.modules)\nimport json\nprint(json.dumps(loaded))"
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env=env, stdin=subprocess.DEVNULL, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+#: What a gradient-flow `theory` run must not import: the other tasks and commands, the
+#: other model, the simulator, the layers above the theory, and the theory's other routes.
+NOT_FOR_A_THEORY_RUN = (
+    "scaling_dynamics.models.feature_learning",
+    "scaling_dynamics.simulate",
+    "scaling_dynamics.scaling",
+    "scaling_dynamics.empirical",
+    "scaling_dynamics.plots",
+    "scaling_dynamics.reproduce",
+    "scaling_dynamics.sweeps",
+    "scaling_dynamics.theory._sgd",
+    "scaling_dynamics.theory._discrete",
+    "scaling_dynamics.theory._momentum_flow",
+    "scaling_dynamics.theory._ensembles",
+    "scaling_dynamics.theory._transfer",
+    "scaling_dynamics.theory._edge",
+)
+
+
+def test_a_theory_run_imports_only_its_own_task_model_and_route():
+    loaded = _modules_after(_cli("theory", "--M", "1e4", "--N", "100", "--P", "200",
+                                 "--times", "1,10,100"))
+    own = {m for m in loaded if m.startswith("scaling_dynamics")}
+    assert "scaling_dynamics.theory._dmft" in own  # the probe sees the run's imports
+    tasks = {m for m in own if m.startswith("scaling_dynamics.tasks.")
+             and not m.rsplit(".", 1)[1].startswith("_")}
+    commands = {m for m in own if m.startswith("scaling_dynamics.cli.")
+                and not m.rsplit(".", 1)[1].startswith("_")}
+    assert tasks == {"scaling_dynamics.tasks.theory"}, sorted(tasks)
+    assert commands == {"scaling_dynamics.cli.theory"}, sorted(commands)
+    unwanted = {m for m in own if m.startswith(NOT_FOR_A_THEORY_RUN)}
+    assert not unwanted, sorted(unwanted)
+    # a table needs no json or csv; argparse's width, no shutil (and its bz2, lzma)
+    assert not loaded & {"json", "csv", "shutil"}, sorted(loaded & {"json", "csv", "shutil"})
+
+
+@pytest.mark.parametrize("columns", [None, "100", "abc", "0", "-5"])
+def test_help_width_is_the_one_shutil_finds(columns, monkeypatch):
+    import shutil
+
+    from scaling_dynamics.cli import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setenv("LINES", "30")
+    assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_lazy_registries_list_without_importing_and_load_what_they_list():
+    own = _modules_after("from scaling_dynamics.models import MODELS\n"
+                         "from scaling_dynamics.tasks import TASKS\n"
+                         "assert len(list(MODELS)) == 2 and 'theory' in TASKS")
+    assert not {m for m in own if m.startswith("scaling_dynamics.models.")
+                and not m.endswith("._base")}, sorted(own)
+    assert not {m for m in own if m.startswith("scaling_dynamics.tasks.")
+                and not m.rsplit(".", 1)[1].startswith("_")}, sorted(own)
+    from scaling_dynamics.models import MODELS
+    from scaling_dynamics.tasks import TASKS
+
+    for name, (_, summary) in MODELS.entries.items():  # the light line says what the class says
+        assert MODELS[name].name == name and MODELS[name].summary == summary
+    for name, task in TASKS.items():
+        assert task.name == name and task.spec is not None
+    with pytest.raises(KeyError):
+        MODELS["no-such-model"]  # noqa: B018
+    from scaling_dynamics import theory
+
+    assert set(theory.__all__) <= set(dir(theory))
+    assert all(callable(getattr(theory, name)) for name in theory.__all__)
+
+
 def test_the_compute_optimal_frontier_loads_none_of_the_fits_dependencies():
     loaded = _loaded_after(_cli("compute-optimal", "--compute", "1e4,1e5", "--grid", "5"))
     assert {m.split(".")[0] for m in loaded} & {"matplotlib", "torch", "tqdm"} == set()

@@ -1,5 +1,5 @@
 """``python -m scaling_dynamics`` is the same as the ``scaling-dynamics`` command."""
 
-from .cli import main
+from .cli import console
 
-raise SystemExit(main())
+console()

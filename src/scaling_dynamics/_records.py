@@ -20,7 +20,6 @@ where files are written (:func:`scaling_dynamics.results.write_json`).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 from collections.abc import Mapping
@@ -108,5 +107,7 @@ def decode_plain(value: Any) -> Any:
 
 def write_json(path: str | os.PathLike[str], obj: Any) -> None:
     """Write ``obj`` to ``path`` as indented JSON, encoded by :func:`encode_plain`."""
+    import json  # here, not at the top: a command printing a table needs no json
+
     with open(path, "w") as f:
         json.dump(encode_plain(obj), f, indent=1, allow_nan=False)

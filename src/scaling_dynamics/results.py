@@ -14,9 +14,7 @@ plots are written once. Loss conventions (``docs/conventions.md``):
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -235,10 +233,14 @@ class LossCurves:
     # ------------------------------------------------------------------ JSON
     def to_json(self, *, indent: int | None = None) -> str:
         """Standard JSON (no NaN or Infinity literals); floats round-trip exactly."""
+        import json  # here, not at the top: a command printing a table needs no json
+
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> LossCurves:
+        import json
+
         return cls.from_dict(json.loads(text))
 
     # ------------------------------------------------------------------ CSV
@@ -249,6 +251,9 @@ class LossCurves:
         per-seed curves as ``test_loss_seed<i>`` / ``train_loss_seed<i>``. Floats are
         written with ``repr`` so reading them back is exact.
         """
+        import csv
+        import json
+
         meta = self.to_dict(include_seeds=False)
         for key in ("times", *_CURVE_KEYS, "extra"):
             meta.pop(key, None)
@@ -276,6 +281,9 @@ class LossCurves:
 
     @classmethod
     def from_csv(cls, text: str) -> LossCurves:
+        import csv
+        import json
+
         lines = text.splitlines()
         if len(lines) < 3 or lines[0] != f"# {_FORMAT_TAG}" or not lines[1].startswith("# "):
             raise InvalidParameterError(
@@ -339,7 +347,7 @@ class LossCurves:
                 return cls.from_json(text)
             if suffix == ".csv":
                 return cls.from_csv(text)
-        except (json.JSONDecodeError, KeyError, ValueError) as exc:
+        except (KeyError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
             if isinstance(exc, InvalidParameterError):
                 raise
             raise InvalidParameterError(f"{path!r} is not a valid LossCurves file: {exc}") from None

@@ -20,18 +20,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._lazy import LazyRegistry
 from .._validation import check_choice
 from ..optimizers import check_optimizer
 from ..results import LossCurves
 from ..spectra import Spectrum, check_spectrum
 from ._base import Model, Support
-from .feature_learning import FeatureLearning
-from .random_features import RandomFeatures
 
 __all__ = ["MODELS", "Model", "Support", "get_model", "simulate", "predict", "DEFAULT_MODEL"]
 
-#: The registry: name -> model.
-MODELS: dict[str, Model] = {m.name: m for m in (RandomFeatures(), FeatureLearning())}
+
+def _model(name: str, entry: tuple[str, str], cls: type[Model]) -> Model:
+    """The registered model, after checking its class against its registry line."""
+    if cls.name != name or cls.summary != entry[1]:
+        raise TypeError(f"models.MODELS[{name!r}]: the registry line and {cls.__name__}'s "
+                        f"name/summary differ ({cls.name!r}, {cls.summary!r})")
+    return cls()
+
+
+#: The registry: name -> model. Each line is ``"module:Class"`` (imported on first
+#: lookup: a run imports only the model it uses) and the class's one-line summary (for
+#: listings such as ``--help``, which import no model; the class must say the same).
+MODELS: LazyRegistry[Model, tuple[str, str]] = LazyRegistry(__name__, {
+    "random-features": ("random_features:RandomFeatures", "random-feature model, linear "
+                        "readout on N random projections (ICML 2024)"),
+    "feature-learning": ("feature_learning:FeatureLearning", "feature-learning model, "
+                         "trained w and N x N B with richness gamma (ICLR 2025)"),
+}, _model)
 DEFAULT_MODEL = "random-features"
 
 

@@ -19,9 +19,7 @@ from typing import Any
 
 from ..optimizers import OPTIMIZERS
 from ..results import LossCurves
-from ..simulate import simulate as simulate_random_features
 from ..spectra import Spectrum
-from ..theory import predict as predict_random_features
 from ._base import Model, Support
 
 __all__ = ["RandomFeatures"]
@@ -48,9 +46,13 @@ class RandomFeatures(Model):
     def simulate(self, spectrum: Spectrum, N: Any, P: Any, times: Any, **options: Any
                  ) -> LossCurves:
         """:func:`scaling_dynamics.simulate.simulate` (options as documented there)."""
+        from ..simulate import simulate as simulate_random_features  # a theory run needs none
+
         return simulate_random_features(spectrum, N, P, times, **options)
 
     def predict(self, spectrum: Spectrum, N: Any, P: Any, times: Any, **options: Any
                 ) -> LossCurves:
         """:func:`scaling_dynamics.theory.predict` (options as documented there)."""
+        from ..theory import predict as predict_random_features  # a simulation needs none
+
         return predict_random_features(spectrum, N, P, times, **options)

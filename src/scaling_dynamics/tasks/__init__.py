@@ -14,23 +14,13 @@ keyword arguments, validated against the same spec and run in-process.
 >>> round(out.to_dict()["model"], 6)
 0.5
 
-Heavy imports happen inside the functions, so importing this package is cheap.
+Heavy imports happen inside the functions, and a task's module is imported the first
+time its name is looked up in :data:`TASKS`, so importing this package is cheap.
 """
 
 from __future__ import annotations
 
-from . import (
-    compare,
-    compute_optimal,
-    exponents,
-    fit,
-    predict,
-    reproduce,
-    scaling_figure,
-    simulate,
-    spectrum,
-    theory,
-)
+from .._lazy import LazyRegistry
 from ._base import Output as Output
 from ._base import Task as Task
 from ._spec import Param as Param
@@ -39,41 +29,40 @@ from ._spec import Spec as Spec
 __all__ = ["TASKS", "Task", "Output", "Param", "Spec"]
 
 
-def _task(name: str, module: object, function: str, help_text: str, *,
-          writes_folder: bool = False) -> Task:
+def _task(name: str, entry: tuple[str, str, bool], fn: object) -> Task:
+    """The task of one registry line (its module, imported now, holds the function and SPEC)."""
+    import sys
+
+    module = sys.modules[f"{__name__}.{entry[0].partition(':')[0]}"]
     spec: Spec = module.SPEC  # type: ignore[attr-defined]
-    fn = getattr(module, function)
-    fn.__signature__ = spec.signature()
-    return Task(name, fn, spec, help_text,
-                takes_seed="seed" in spec.params, writes_folder=writes_folder)
+    fn.__signature__ = spec.signature()  # type: ignore[attr-defined]
+    return Task(name, fn, spec, entry[1], takes_seed="seed" in spec.params,  # type: ignore[arg-type]
+                writes_folder=entry[2])
 
 
-#: task name (the command's name) -> Task, in the order the command line lists them.
-TASKS: dict[str, Task] = {t.name: t for t in (
-    _task("simulate", simulate, "simulate",
-          "simulate the random-feature model (exact gradient flow, GD, momentum, SGD)"),
-    _task("theory", theory, "theory",
-          "predict loss curves with the mean-field theory (milliseconds; GF, GD, momentum, "
-          "SGD; any N, P, M)"),
-    _task("compare", compare, "compare",
-          "run theory and simulation, print deviations in standard errors, plot both",
-          writes_folder=True),
-    _task("exponents", exponents, "exponents",
-          "closed-form scaling exponents of the power-law family (time, data, model, "
-          "compute-optimal)"),
-    _task("compute-optimal", compute_optimal, "compute_optimal",
-          "compute-optimal frontier N*, t*, L* of the theory for budgets C = N t"),
-    _task("fit", fit, "fit",
-          "fit scaling laws to loss data (Chinchilla-style law and this model's theory)"),
-    _task("scaling-figure", scaling_figure, "scaling_figure",
-          "make a scaling-law figure: bottlenecks, frontier, finite-size, train-test-gap, "
-          "wider-is-better, ensembling", writes_folder=True),
-    _task("reproduce", reproduce, "reproduce",
-          "reproduce the paper's figures (theory over simulation) and an HTML report",
-          writes_folder=True),
-    _task("spectrum", spectrum, "spectrum",
-          "measure a network's kernel spectrum and task power on data; fit the exponents a "
-          "and b"),
-    _task("predict", predict, "predict",
-          "run the mean-field theory on a saved spectrum (e.g. one measured by `spectrum`)"),
-)}
+#: task name (the command's name) -> Task, in the order the command line lists them. Each
+#: line: "module:function" (the module, with its SPEC, is imported on first lookup: a
+#: command imports only its own task), the one-line help, whether it writes a folder.
+TASKS: LazyRegistry[Task, tuple[str, str, bool]] = LazyRegistry(__name__, {
+    "simulate": ("simulate:simulate", "simulate the random-feature model (exact gradient "
+                 "flow, GD, momentum, SGD)", False),
+    "theory": ("theory:theory", "predict loss curves with the mean-field theory "
+               "(milliseconds; GF, GD, momentum, SGD; any N, P, M)", False),
+    "compare": ("compare:compare", "run theory and simulation, print deviations in standard "
+                "errors, plot both", True),
+    "exponents": ("exponents:exponents", "closed-form scaling exponents of the power-law "
+                  "family (time, data, model, compute-optimal)", False),
+    "compute-optimal": ("compute_optimal:compute_optimal", "compute-optimal frontier N*, t*, "
+                        "L* of the theory for budgets C = N t", False),
+    "fit": ("fit:fit", "fit scaling laws to loss data (Chinchilla-style law and this model's "
+            "theory)", False),
+    "scaling-figure": ("scaling_figure:scaling_figure", "make a scaling-law figure: "
+                       "bottlenecks, frontier, finite-size, train-test-gap, wider-is-better, "
+                       "ensembling", True),
+    "reproduce": ("reproduce:reproduce", "reproduce the paper's figures (theory over "
+                  "simulation) and an HTML report", True),
+    "spectrum": ("spectrum:spectrum", "measure a network's kernel spectrum and task power on "
+                 "data; fit the exponents a and b", False),
+    "predict": ("predict:predict", "run the mean-field theory on a saved spectrum (e.g. one "
+                "measured by `spectrum`)", False),
+}, _task)

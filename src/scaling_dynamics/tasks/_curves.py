@@ -58,7 +58,7 @@ def add_richness_arguments(group: Any) -> None:
     """``--model`` (the registry) and ``--gamma`` (richness of the feature-learning model)."""
     from ..models import MODELS
 
-    listed = "; ".join(f"{name}: {m.summary}" for name, m in MODELS.items())
+    listed = "; ".join(f"{name}: {entry[1]}" for name, entry in MODELS.entries.items())
     group.add_argument("--model", default=None, choices=tuple(MODELS),
                        help=f"{listed} (default: random-features, or feature-learning when "
                        "--gamma > 0; docs/feature-learning.md)")

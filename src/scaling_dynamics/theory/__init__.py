@@ -30,31 +30,81 @@ continuous-time heavy ball), each choosing its route of the theory engine (:mod:
 (2,)
 """
 
+from typing import TYPE_CHECKING
+
 from ..optimizers import HeavyBallFlow as HeavyBallFlow
-from ._edge import SpectralEdge as SpectralEdge
-from ._edge import spectral_edge as spectral_edge
-from ._ensembles import LossDecomposition as LossDecomposition
-from ._ensembles import bias as bias
-from ._ensembles import decompose_loss as decompose_loss
-from ._inversion import ContourRule as ContourRule
-from ._inversion import invert_laplace as invert_laplace
-from ._inversion import invert_laplace_2d as invert_laplace_2d
-from ._inversion import talbot_rule as talbot_rule
-from ._limits import LimitLoss as LimitLoss
-from ._limits import limit_loss as limit_loss
-from ._modesums import ModeSet as ModeSet
-from ._modesums import mode_set as mode_set
-from ._predict import predict as predict
-from ._responses import Responses as Responses
-from ._responses import solve_responses as solve_responses
-from ._sgd import SGDLimit as SGDLimit
-from ._sgd import sgd_limit as sgd_limit
-from ._transfer import TimescaleDensity as TimescaleDensity
-from ._transfer import TransferFunctions as TransferFunctions
-from ._transfer import timescale_density as timescale_density
-from ._transfer import transfer_functions as transfer_functions
-from ._trust import TheoryTrust as TheoryTrust
-from ._trust import heavy_ball_trust as heavy_ball_trust
+
+if TYPE_CHECKING:  # the names below are imported on first use (``__getattr__``)
+    from ._edge import SpectralEdge as SpectralEdge
+    from ._edge import spectral_edge as spectral_edge
+    from ._ensembles import LossDecomposition as LossDecomposition
+    from ._ensembles import bias as bias
+    from ._ensembles import decompose_loss as decompose_loss
+    from ._inversion import ContourRule as ContourRule
+    from ._inversion import invert_laplace as invert_laplace
+    from ._inversion import invert_laplace_2d as invert_laplace_2d
+    from ._inversion import talbot_rule as talbot_rule
+    from ._limits import LimitLoss as LimitLoss
+    from ._limits import limit_loss as limit_loss
+    from ._modesums import ModeSet as ModeSet
+    from ._modesums import mode_set as mode_set
+    from ._predict import predict as predict
+    from ._responses import Responses as Responses
+    from ._responses import solve_responses as solve_responses
+    from ._sgd import SGDLimit as SGDLimit
+    from ._sgd import sgd_limit as sgd_limit
+    from ._transfer import TimescaleDensity as TimescaleDensity
+    from ._transfer import TransferFunctions as TransferFunctions
+    from ._transfer import timescale_density as timescale_density
+    from ._transfer import transfer_functions as transfer_functions
+    from ._trust import TheoryTrust as TheoryTrust
+    from ._trust import heavy_ball_trust as heavy_ball_trust
+
+#: public name -> the submodule that defines it, imported on first use (PEP 562): a
+#: gradient-flow curve needs ``_predict`` and what it imports, not the SGD, edge, limit or
+#: ensemble modules (start-up of ``scaling-dynamics theory``, issue 18).
+_LAZY = {
+    "SpectralEdge": "_edge",
+    "spectral_edge": "_edge",
+    "LossDecomposition": "_ensembles",
+    "bias": "_ensembles",
+    "decompose_loss": "_ensembles",
+    "ContourRule": "_inversion",
+    "invert_laplace": "_inversion",
+    "invert_laplace_2d": "_inversion",
+    "talbot_rule": "_inversion",
+    "LimitLoss": "_limits",
+    "limit_loss": "_limits",
+    "ModeSet": "_modesums",
+    "mode_set": "_modesums",
+    "predict": "_predict",
+    "Responses": "_responses",
+    "solve_responses": "_responses",
+    "SGDLimit": "_sgd",
+    "sgd_limit": "_sgd",
+    "TimescaleDensity": "_transfer",
+    "TransferFunctions": "_transfer",
+    "timescale_density": "_transfer",
+    "transfer_functions": "_transfer",
+    "TheoryTrust": "_trust",
+    "heavy_ball_trust": "_trust",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name the first time it is used (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "predict",

@@ -33,10 +33,7 @@ from .._params import describe_problem
 from ..optimizers import Optimizer
 from ..results import LossCurves
 from ..spectra import Spectrum
-from ._edge import edge_of_modes
-from ._modesums import mode_set
 from ._terms import TheoryTerms, clip_round_off
-from ._trust import heavy_ball_trust
 
 __all__ = ["TheoryProblem", "RandomFeatureTheory"]
 
@@ -75,6 +72,7 @@ class RandomFeatureTheory:
     def heavy_ball(self, optimizer: Optimizer, eta: float, beta: float) -> LossCurves:
         """Discrete heavy ball (GD at ``beta = 0``) at integer steps."""
         from ._discrete import discrete_terms
+        from ._trust import heavy_ball_trust
 
         p = self.problem
         mu_max, kind = self._edge()
@@ -120,6 +118,9 @@ class RandomFeatureTheory:
     # ------------------------------------------------------------------ shared steps
     def _edge(self) -> tuple[float, str]:
         """The theory's spectral edge :math:`\\mu_{max}` and how it was found."""
+        from ._edge import edge_of_modes  # the routes with a step or a mass only
+        from ._modesums import mode_set
+
         p = self.problem
         ms = mode_set(p.spectrum, min_scale=0.0, compress=p.compress)
         mu_max, kind, _ = edge_of_modes(ms, p.N, p.P)
