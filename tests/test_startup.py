@@ -102,22 +102,8 @@ def test_a_theory_run_imports_only_its_own_task_model_and_route():
     assert commands == {"scaling_dynamics.cli.theory"}, sorted(commands)
     unwanted = {m for m in own if m.startswith(NOT_FOR_A_THEORY_RUN)}
     assert not unwanted, sorted(unwanted)
-    # a table needs no json or csv; argparse's width, no shutil (and its bz2, lzma)
-    assert not loaded & {"json", "csv", "shutil"}, sorted(loaded & {"json", "csv", "shutil"})
-
-
-@pytest.mark.parametrize("columns", [None, "100", "abc", "0", "-5"])
-def test_help_width_is_the_one_shutil_finds(columns, monkeypatch):
-    import shutil
-
-    from scaling_dynamics.cli import terminal_columns
-
-    if columns is None:
-        monkeypatch.delenv("COLUMNS", raising=False)
-    else:
-        monkeypatch.setenv("COLUMNS", columns)
-    monkeypatch.setenv("LINES", "30")
-    assert terminal_columns() == shutil.get_terminal_size().columns
+    # a table needs no json or csv
+    assert not loaded & {"json", "csv"}, sorted(loaded & {"json", "csv"})
 
 
 def test_lazy_registries_list_without_importing_and_load_what_they_list():

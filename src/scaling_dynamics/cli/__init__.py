@@ -21,12 +21,11 @@ so ``--help`` is instant.
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NoReturn
 
 from .._version import __version__
@@ -59,30 +58,6 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def terminal_columns() -> int:
-    """The terminal's width as ``shutil.get_terminal_size()`` finds it: ``COLUMNS``, else the
-    terminal of stdout, else 80.
-
-    argparse's formatters ask shutil for it when given no width; importing shutil (with the
-    bz2, lzma and zlib modules it loads) costs ~3 ms of every command's start-up.
-    """
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
-def _formatter(cls: type[argparse.HelpFormatter]) -> Callable[..., argparse.HelpFormatter]:
-    """argparse formatter ``cls`` at the terminal's width (argparse's own default: 2 less)."""
-    return functools.partial(cls, width=terminal_columns() - 2)
-
-
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser; with ``only``, the options of that one command alone are built.
 
@@ -94,21 +69,21 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog=PROG,
         description="Simulate, predict and explain neural scaling laws with the dynamical "
         "random-feature model of Bordelon, Atanasov & Pehlevan (ICML 2024).",
-        formatter_class=_formatter(argparse.HelpFormatter),
+        formatter_class=argparse.HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():
         if only is not None and name != only:
             sub.add_parser(name, help=help_text, add_help=False,
-                           formatter_class=_formatter(argparse.HelpFormatter))
+                           formatter_class=argparse.HelpFormatter)
             continue
         mod = importlib.import_module(f"{__name__}.{module}")
         p = sub.add_parser(
             name,
             help=help_text,
             description=(mod.__doc__ or help_text).strip(),
-            formatter_class=_formatter(argparse.RawDescriptionHelpFormatter),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         mod.add_arguments(p)
         p.set_defaults(_module=mod)
