@@ -74,3 +74,28 @@ def test_implicit_and_formed_eigenvectors_give_the_same_curves(N, P, route):
     np.testing.assert_allclose(a.train_loss_seeds, b.train_loss_seeds[:, at], rtol=1e-9,
                                atol=1e-14)
     assert a.diagnostics["eigensolver"] == TRIDIAGONAL
+
+
+def _layouts(a: np.ndarray) -> list[np.ndarray]:
+    """The same matrix C-ordered, Fortran-ordered and as a strided view."""
+    wide = np.zeros((a.shape[0], 2 * a.shape[1]))
+    wide[:, ::2] = a
+    return [np.ascontiguousarray(a), np.asfortranarray(a), wide[:, ::2]]
+
+
+def test_products_in_scipys_blas_equal_numpys_for_every_memory_order():
+    from scaling_dynamics.simulate._one_blas import gram, matmul
+
+    rng = np.random.default_rng(5)
+    a, b, x = rng.standard_normal((7, 5)), rng.standard_normal((5, 3)), rng.standard_normal(5)
+    for aa in _layouts(a):
+        np.testing.assert_allclose(matmul(aa, x), a @ x, rtol=1e-13)
+        for bb in _layouts(b):
+            np.testing.assert_allclose(matmul(aa, bb), a @ b, rtol=1e-13)
+        for transpose, want in ((True, a.T @ a), (False, a @ a.T)):
+            full = gram(aa, 0.5, transpose=transpose, full=True)
+            np.testing.assert_allclose(full, 0.5 * want, rtol=1e-13, atol=1e-15)
+            lower = gram(aa, 0.5, transpose=transpose)
+            np.testing.assert_allclose(np.tril(lower), np.tril(0.5 * want), rtol=1e-13,
+                                       atol=1e-15)
+    assert matmul(np.zeros((3, 0)), np.zeros((0, 2))).shape == (3, 2)

@@ -6,7 +6,8 @@ Results leave as NumPy arrays.
 
 ``numpy``
     Default. LAPACK ``dsytrd`` + ``dstevd`` with the eigenvectors applied, not formed
-    (:mod:`._tridiagonal`); uses every BLAS thread.
+    (:mod:`._tridiagonal`); every product in SciPy's BLAS too (:mod:`._one_blas`); uses
+    every BLAS thread.
 ``torch``
     Optional (``pip install "scaling-dynamics[torch]"``); runs on the GPU when
     ``torch.cuda.is_available()``, else on the CPU, in float64; dense ``eigh``.
@@ -46,8 +47,25 @@ class Backend:
 
         return tridiagonal_eigh(x)
 
+    def matmul(self, a: Any, b: Any) -> Any:
+        """``a @ b`` (SciPy's BLAS, the library of the eigensolver: ``_one_blas``)."""
+        from ._one_blas import matmul
+
+        return matmul(a, b)
+
+    def gram(self, a: Any, scale: float, *, transpose: bool, full: bool = False) -> Any:
+        """``scale * a.T @ a`` (``transpose``) or ``scale * a @ a.T``; the lower triangle
+        is what the eigensolver reads, the upper one is filled only when ``full``."""
+        from ._one_blas import gram
+
+        return gram(a, scale, transpose=transpose, full=full)
+
     def qr_r(self, x: Any) -> Any:
-        return np.linalg.qr(x, mode="r")
+        """R of the economic QR factorisation (SciPy's LAPACK)."""
+        from scipy.linalg import qr
+
+        R = qr(x, mode="r", check_finite=False)[0]
+        return R[: min(x.shape)]
 
     def sum_sq_weighted(self, weights: Any, v: Any) -> Any:
         """``sum_k weights[k] * v[k, j]**2`` over the first axis."""
@@ -102,6 +120,12 @@ class TorchBackend(Backend):
 
         mu, U = self.torch.linalg.eigh(x)
         return mu, DenseBasis(U)
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        return a @ b
+
+    def gram(self, a: Any, scale: float, *, transpose: bool, full: bool = False) -> Any:
+        return (a.T @ a if transpose else a @ a.T) * scale
 
     def qr_r(self, x: Any) -> Any:
         return self.torch.linalg.qr(x, mode="r")[1]

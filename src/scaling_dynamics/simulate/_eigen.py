@@ -70,6 +70,8 @@ class Eigensystem:
     route: str
     left: tuple[Any, ...] = ()
     basis: Any = None
+    #: the backend's product (``left`` is applied with it)
+    matmul: Any = field(default=None, repr=False, compare=False)
     #: wall seconds of the stages: "products" (matrix products), "eigh"
     timings: dict[str, float] = field(default_factory=dict)
     _T: Any = field(default=None, repr=False, compare=False)
@@ -91,12 +93,12 @@ class Eigensystem:
                                 or coef.shape[1] > self.FORM_AT * coef.shape[0]):
             self._T = self._chain(self.basis.dense())
         if self._T is not None:
-            return self._T @ coef
+            return self.matmul(self._T, coef)
         return self._chain(self.basis.apply(coef))
 
     def _chain(self, B: Any) -> Any:
         for L in reversed(self.left):
-            B = L @ B
+            B = self.matmul(L, B)
         return B
 
 
@@ -156,16 +158,13 @@ def _primal(be, stage, lam, wstar, X, y, Y):
     with stage("products"):
         if X is not None:
             P = X.shape[0]
-            Phi = X @ Y.T
-            K = Phi.T @ Phi
-            K /= P
-            h = (Phi.T @ y) / P
+            Phi = be.matmul(X, Y.T)
+            K = be.gram(Phi, 1.0 / P, transpose=True)
+            h = be.matmul(Phi.T, y) / P
             del Phi
         else:
-            Yl = Y * lam
-            K = Yl @ Y.T
-            h = Yl @ wstar
-            del Yl
+            K = be.gram(Y * lam**0.5, 1.0, transpose=False)
+            h = be.matmul(Y, lam * wstar)
     with stage("eigh"):
         mu, U = be.eigh_basis(K)
         del K
@@ -177,9 +176,8 @@ def _dual(be, stage, lam, wstar, X, y, Y):
     """P x P Gram matrix :math:`\\Phi\\Phi^\top/P`, mapped back through :math:`\\Phi^\top`."""
     with stage("products"):
         P = X.shape[0]
-        Phi = X @ Y.T if Y is not None else X
-        Kd = Phi @ Phi.T
-        Kd /= P
+        Phi = be.matmul(X, Y.T) if Y is not None else X
+        Kd = be.gram(Phi, 1.0 / P, transpose=False)
     with stage("eigh"):
         mu, V = be.eigh_basis(Kd)
         del Kd
@@ -193,15 +191,15 @@ def _modes(be, stage, lam, wstar, X, y, Y):
     with stage("products"):
         if X is not None:
             P = X.shape[0]
-            G = (X.T @ X) / P
-            g = (X.T @ y) / P
+            G = be.gram(X, 1.0 / P, transpose=True, full=Y is not None)
+            g = be.matmul(X.T, y) / P
         else:
             G = None
             g = lam * wstar
         if Y is not None:
             R = be.qr_r(Y)
-            S = (R * lam) @ R.T if G is None else R @ G @ R.T
-            g = R @ g
+            S = be.matmul(R * lam, R.T) if G is None else be.matmul(be.matmul(R, G), R.T)
+            g = be.matmul(R, g)
         else:
             R = None
             S = G  # N = inf and P finite (P = inf is the diagonal route)
@@ -231,4 +229,4 @@ def decompose(
     mu, c, left, basis = _ROUTES[route](be, stage, lam, wstar, X, y, Y)
     mu_h = np.clip(be.to_numpy(mu).astype(np.float64), 0.0, None)
     return Eigensystem(mu=mu_h, c=c, route=route, left=left, basis=basis,
-                       timings=stage.timings)
+                       matmul=be.matmul, timings=stage.timings)

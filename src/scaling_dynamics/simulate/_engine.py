@@ -30,6 +30,7 @@ from ..optimizers import Optimizer
 from ._backends import Backend
 from ._eigen import decompose
 from ._literal import literal_full_batch, literal_sgd
+from ._one_blas import matmul
 from ._sgd import run_sgd_expected, run_sgd_sample, sgd_modes
 
 __all__ = ["SimulationProblem", "RandomFeatureSimulator"]
@@ -157,7 +158,7 @@ class RandomFeatureSimulator:
         if X_h is None:
             train = test + p.sigma**2
         else:
-            r = X @ v + be.asarray(p.sigma * eps_h)[:, None]
+            r = be.matmul(X, v) + be.asarray(p.sigma * eps_h)[:, None]
             train = be.to_numpy((r * r).sum(0)) / X_h.shape[0]
         seconds["curves"] += time.perf_counter() - clock
         return test, train
@@ -205,7 +206,7 @@ def _draw_data(stream, P, M, lam_h, wstar_h, sigma):
     X = stream.data.standard_normal((int(P), M))
     eps = stream.data.standard_normal(int(P))
     X *= np.sqrt(lam_h)
-    y = X @ wstar_h + sigma * eps
+    y = matmul(X, wstar_h) + sigma * eps  # SciPy's BLAS, as every product here
     return X, eps, y
 
 

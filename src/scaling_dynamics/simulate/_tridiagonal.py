@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from ._one_blas import matmul
+
 __all__ = ["HouseholderBasis", "DenseBasis", "tridiagonal_eigh"]
 
 #: names of the eigensolvers in the simulation's diagnostics
@@ -89,27 +91,26 @@ class HouseholderBasis:
         """:math:`UC` for an n x k block (or an n-vector)."""
         C = np.asarray(C)
         if self._U is not None:
-            return self._U @ C
+            return matmul(self._U, C)
         flat = C.ndim == 1
-        out = self._q(self._W @ (C[:, None] if flat else C), "N")
+        out = self._q(matmul(self._W, C[:, None] if flat else C), "N")
         return out[:, 0] if flat else out
 
     def apply_t(self, C: np.ndarray) -> np.ndarray:
         """:math:`U^\\top C` for an n x k block (or an n-vector)."""
         C = np.asarray(C)
         if self._U is not None:
-            return self._U.T @ C
+            return matmul(self._U.T, C)
         flat = C.ndim == 1
-        out = self._W.T @ self._q(C[:, None] if flat else C, "T")
+        out = matmul(self._W.T, self._q(C[:, None] if flat else C, "T"))
         return out[:, 0] if flat else out
 
 
 def tridiagonal_eigh(K: np.ndarray) -> tuple[np.ndarray, HouseholderBasis]:
     r"""Eigenvalues (ascending) and the implicit eigenvectors of a symmetric matrix.
 
-    Reads one triangle of ``K`` and may overwrite it: LAPACK works on the column-major
-    view ``K.T`` (no copy for a C-ordered K), whose lower triangle is K's upper one; a
-    symmetric matrix is the same either way.
+    Reads the lower triangle of ``K`` (as :func:`numpy.linalg.eigh` does) and may
+    overwrite a Fortran-ordered ``K`` (what :func:`._one_blas.gram` returns).
     """
     from scipy.linalg import lapack
 
@@ -118,7 +119,7 @@ def tridiagonal_eigh(K: np.ndarray) -> tuple[np.ndarray, HouseholderBasis]:
     if n < 2:
         return K.diagonal().copy(), HouseholderBasis(np.zeros((n, n)), np.zeros(0), np.eye(n))
     lwork = int(lapack.dsytrd_lwork(n, lower=1)[0])
-    a, d, e, tau, info = lapack.dsytrd(K.T, lower=1, lwork=max(lwork, 1), overwrite_a=1)
+    a, d, e, tau, info = lapack.dsytrd(K, lower=1, lwork=max(lwork, 1), overwrite_a=1)
     if info != 0:  # pragma: no cover - LAPACK argument error, a bug here
         raise RuntimeError(f"LAPACK dsytrd failed with info = {info}")
     mu, W, info = lapack.dstevd(d, e, compute_v=1, overwrite_d=1, overwrite_e=1)
