@@ -57,10 +57,7 @@ class HouseholderBasis:
     implicit = True
 
     def __init__(self, reflectors: np.ndarray, tau: np.ndarray, W: np.ndarray) -> None:
-        n = reflectors.shape[0]
-        # the lower reduction's reflectors sit below the subdiagonal: a QR-shaped
-        # (n-1) x (n-1) block acting on rows 1..n-1 (as LAPACK's dormtr passes them)
-        self._v = np.asfortranarray(reflectors[1:, : max(n - 1, 0)])
+        self._v = _below_diagonal(reflectors)
         self._tau = tau
         self._W = W
         self._U: np.ndarray | None = None
@@ -104,6 +101,24 @@ class HouseholderBasis:
         flat = C.ndim == 1
         out = matmul(self._W.T, self._q(C[:, None] if flat else C, "T"))
         return out[:, 0] if flat else out
+
+
+def _below_diagonal(a: np.ndarray) -> np.ndarray:
+    """The (n-1) x (n-1) block ``a[1:, :n-1]`` holding the reflectors, as LAPACK's dormtr
+    passes it to dormqr: a QR-shaped block acting on rows 1..n-1.
+
+    For a column-major ``a`` the block is passed in place, as an (n, n-1) column-major
+    view starting one element in (leading dimension n, as LAPACK's own LDA); its last row
+    lies outside the block and is never read, since dormqr reads the first n-1 rows.
+    Otherwise (or for n < 2) the block is copied.
+    """
+    n = a.shape[0]
+    if n < 2 or not a.flags.f_contiguous:
+        return np.asfortranarray(a[1:, : max(n - 1, 0)])
+    flat = a.reshape(-1, order="F")
+    return np.lib.stride_tricks.as_strided(flat[1:], shape=(n, n - 1),
+                                           strides=(a.itemsize, a.itemsize * n),
+                                           writeable=False)
 
 
 def tridiagonal_eigh(K: np.ndarray) -> tuple[np.ndarray, HouseholderBasis]:
