@@ -29,7 +29,13 @@ def test_optimiser_finds_the_analytic_frontier_and_its_exponents():
     assert fr.exponent_steps == pytest.approx(ALPHA / (ALPHA + BETA), abs=1e-3)
     assert fr.exponent_loss == pytest.approx(ALPHA * BETA / (ALPHA + BETA), abs=1e-3)
     np.testing.assert_allclose(fr.local_exponents["compute_params"], 4 / 9, atol=2e-3)
-    assert fr.grid_loss.shape == (25, 7) and fr.n_evaluations < 25 + 7 * 30
+    assert fr.grid_loss.shape == (fr.grid_model_size.size, 7) and fr.n_evaluations < 25 + 7 * 30
+    # the table holds exactly the values the search evaluated, nan elsewhere
+    n, i = np.nonzero(np.isfinite(fr.grid_loss))
+    np.testing.assert_allclose(fr.grid_loss[n, i],
+                               surface(fr.grid_model_size[n], C[i] / fr.grid_model_size[n]),
+                               rtol=1e-14)
+    assert np.isfinite(fr.grid_loss).sum(axis=0).min() >= 7  # a stencil and the final
 
 
 def test_the_refinement_shares_its_calls_across_budgets():

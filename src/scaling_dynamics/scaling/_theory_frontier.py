@@ -47,6 +47,14 @@ class TheoryLoss:
     floor: float = 0.0
     predict_options: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def time_window(self) -> float:
+        """Times within this factor of a window's first share its contour: one call at N
+        costs as much for all of them as for one (the frontier adds its other budgets')."""
+        from ..theory._inversion import WINDOW_RATIO
+
+        return WINDOW_RATIO
+
     def __call__(self, N: float, times: Any) -> np.ndarray:
         from ..theory import predict
 
