@@ -5,12 +5,12 @@ For each budget :math:`C` the frontier is
 .. math:: N^*(C) = \operatorname*{arg\,min}_{N} L(N, t = C/N),\qquad t^* = C/N^*,\qquad
           L^*(C) = L(N^*, t^*),
 
-found by following the frontier (:func:`._refine.search_frontier`): the smallest and
-the largest budget walk downhill on a log-spaced grid of N, every budget starts from
-the line through them, walks on a lattice in :math:`\log N` until its best size is
-bracketed by three on each side, and a polynomial of degree <= 6 through those values
-places the minimum, where one last evaluation gives :math:`L^*`. One call of the loss
-per lattice size serves every budget near it. Power laws
+found by following the frontier (:func:`._refine.search_frontier`): the smallest budget
+walks up a log-spaced grid of N, every budget starts from the line through its optimum
+(the closed forms' slope, else a second seed's), walks on a lattice in :math:`\log N`
+until its best size is bracketed by three on each side, and a polynomial of degree <= 6
+through those values places the minimum, where one last evaluation gives :math:`L^*`.
+One call of the loss per lattice size serves every budget near it. Power laws
 fitted to :math:`L^* - L_\infty`, :math:`N^*` and :math:`t^*` against :math:`C` give the
 allocation exponents.
 
@@ -176,18 +176,21 @@ def optimize_frontier(
 ) -> Frontier:
     r"""Minimise :math:`L(N, C/N)` over N for each budget C, with a real optimiser.
 
-    The smallest and the largest budget walk downhill on ``n_grid`` log-spaced sizes
-    (one call per size) to a grid size lower than both neighbours; every budget starts from
-    the line through the two in :math:`(\log C, \log N)` and walks on a lattice in
-    :math:`x = \log N` of spacing ``h = 100 * xatol`` (at most 0.25) until its best
-    lattice size has three lattice sizes on each side; a polynomial of degree <= 6 through
-    them gives the estimate, where the loss is evaluated once more. The optimum reported is
-    the best size evaluated (so :math:`L^*` is a value of ``loss``), its :math:`\log N`
-    within ~``xatol / 100`` of the minimum it followed. Calls are pooled: one call
-    ``loss(N, C_i/N)`` per size serves every budget that needs it; a loss with a
-    ``time_window`` attribute (times within that factor cost as much as one, as for the
-    theory) also gets the times of the other budgets inside those windows. The search
-    follows one local minimum per budget, continued from its neighbours'.
+    The smallest budget walks up ``n_grid`` log-spaced sizes from the middle of its range
+    while the loss falls; every budget starts from the line through that budget's optimum
+    with the slope of ``expected`` (the closed forms; without them a second budget, a decade
+    below the largest, draws the line) and walks on a lattice in :math:`x = \log N` of
+    spacing ``h = 100 * xatol`` (at most 0.25) until its best lattice size has three
+    lattice sizes on each side; a polynomial of degree <= 6 through them gives the
+    estimate (redone on a finer stencil where the degree-5 fit disagrees), where the loss
+    is evaluated once more. The optimum reported is the best size evaluated (so
+    :math:`L^*` is a value of ``loss``), its :math:`\log N` within ~``xatol / 100`` of
+    the minimum it followed. Calls are pooled: one call ``loss(N, C_i/N)`` per size serves
+    every budget that needs it; a loss with a ``time_window`` attribute (times within that
+    factor cost as much as one, as for the theory) also gets the times of the other
+    budgets inside those windows, and the lattice is narrowed so that a size's budgets
+    share one window. The search follows one local minimum per budget, continued from
+    its neighbours'.
 
     Parameters
     ----------
@@ -209,7 +212,8 @@ def optimize_frontier(
     loss_floor : float
         :math:`L_\infty` subtracted from :math:`L^*` before fitting its exponent.
     expected : ScalingExponents, optional
-        Closed forms to compare with (fills ``exponent_errors``).
+        Closed forms to compare with (fills ``exponent_errors``); their
+        ``compute_params_single`` is also the slope the search starts along.
     params : dict, optional
         Recorded in the result.
     progress : bool or None
@@ -265,10 +269,10 @@ def optimize_frontier(
                              started=started)
 
 
-def _slope(expected: ScalingExponents | None) -> float:
-    """The expected d log N* / d log C: the closed form's (single model), else 1/2."""
+def _slope(expected: ScalingExponents | None) -> float | None:
+    """The expected d log N* / d log C: the closed form's (single model), else None."""
     slope = math.nan if expected is None else float(expected.compute_params_single)
-    return slope if 0 < slope <= 1 else 0.5
+    return slope if 0 < slope <= 1 else None
 
 
 def _size_range(model_size_range: Any, c: np.ndarray, min_steps: float) -> tuple[float, float]:

@@ -2,20 +2,23 @@ r"""The frontier's search: every budget's optimum from pooled calls on one latti
 
 With :math:`x = \log N` and :math:`f_C(x) = L(e^x, C e^{-x})`, the search has three stages.
 
-1. **Seeds.** The smallest and the largest budget walk downhill on the bracketing grid
-   (spacing H) from a start (the middle of the allowed sizes; for the largest, the
-   smallest's estimate moved by half the decades of C) until a grid size is lower than
-   both neighbours; a parabola in x through the three gives the seed's estimate. Every
-   other budget starts from the straight line through the two seeds in
-   :math:`(\log C, x)`: the frontier is followed, not searched for again per budget.
-2. **Lattice.** On :math:`x = \log N_{lo} + k h` (:math:`h` = ``LATTICE_PER_XATOL *
-   xatol``, at most :data:`MAX_LATTICE`), each budget asks for the seven lattice sizes
-   around its estimate and re-centres on the best of them until the best is the centre
-   (walking downhill, so the minimum is bracketed by three sizes on each side); then a
-   polynomial of degree <= 6 through its values within :math:`3.5h` of the best gives
-   the estimate :math:`\hat x` (its minimum within :math:`h` of the best point;
-   :math:`|\hat x - x^*|` ~ 4e-6 at h = 0.2 on the theory's frontier, against ~1.5e-5
-   for the quartic at spacing 0.12 it replaces).
+1. **Start.** The smallest budget walks up the bracketing grid from the middle of its
+   allowed sizes while the loss falls, then on the lattice (stage 2) and is fitted. Every
+   other budget starts on the line from it with the expected slope
+   :math:`d\log N^*/d\log C` (the closed form's); without one, a second seed a decade
+   below the largest budget is walked and fitted from slope 1/2 and draws the line. The
+   frontier is followed, not searched for again per budget.
+2. **Lattice.** On :math:`x = \log N_{lo} + k h`, each budget asks for the seven lattice
+   sizes around its estimate and re-centres on the best of them until the best is the
+   centre (walking downhill, so the minimum is bracketed by three sizes on each side);
+   then a polynomial of degree <= 6 through its values within :math:`3.5h` of the best
+   gives the estimate :math:`\hat x` (its minimum within :math:`h` of the best point;
+   ~1e-6 in x at h = 0.16 on the theory's frontier, against up to ~6e-4 for the quartic
+   at spacing 0.12 it replaces). Where the degree-5 fit's minimum lies more than
+   :data:`DOUBT` higher on that polynomial (a steep loss), the fit is redone on sizes
+   h/4 apart (then h/16). The spacing is ``LATTICE_PER_XATOL * xatol``, at most
+   :data:`MAX_LATTICE`, narrowed for a loss with a ``time_window`` so that the budgets a
+   lattice size serves share one window (:func:`_lattice_step`).
 3. **Final.** The loss at :math:`\hat N = e^{\hat x}` (rounded for whole sizes); the
    reported optimum is the best size evaluated, so :math:`L^*` is always a value of the
    loss itself, never of the polynomial.
@@ -49,6 +52,12 @@ MAX_LATTICE = 0.25
 #: Lattice points each side of the best (seven points, a polynomial of degree six).
 _HALF = 3
 _MAX_WALK = 200
+#: A fit is redone on a finer stencil when the degree-5 fit's minimum lies this much higher
+#: (relative) on the degree-6 polynomial: the loss is then not polynomial enough at h.
+#: The degree-5 fit is the worse one: measured on the theory's frontiers this doubt runs
+#: ~1e3 times the degree-6 minimum's real excess (up to 6e-10 where the real one is below
+#: 1e-12), and 1e-5 where a steep finite-M loss left the degree-6 minimum 3e-7 high.
+DOUBT = 1e-7
 _EPS = 1e-12
 
 
@@ -76,13 +85,14 @@ class _Pool:
         inside &= (self.n_allowed >= n * (1 - _EPS)) & (n >= self.lo * (1 - _EPS))
         return [int(i) for i in np.flatnonzero(inside) if n not in self.values[i]]
 
-    def run(self, requests: dict[float, set[int]]) -> None:
-        """Evaluate each requested size once, at the times of every budget that asked."""
+    def run(self, requests: dict[float, set[int]], riders: bool = True) -> None:
+        """Evaluate each requested size once, at the times of every budget that asked
+        (and, with ``riders``, of the budgets inside the windows those times open)."""
         for n in sorted(requests):
             asked = sorted(i for i in requests[n] if n not in self.values[i])
             if not asked:
                 continue
-            idx = sorted(set(asked) | set(self._riders(n, asked)))
+            idx = sorted(set(asked) | set(self._riders(n, asked) if riders else ()))
             vals = self.loss(n, self.c[idx] / n)
             for i, v in zip(idx, vals, strict=True):
                 self.values[i][n] = float(v)
@@ -116,22 +126,35 @@ def _stencil(k0: int, h: float, x0: float, bounds: tuple[float, float],
     return sizes
 
 
-def _estimate(values: dict[float, float], best: float, h: float) -> float:
-    """Minimum of the polynomial (degree <= 6) through the values within 3.5 h of ``best``."""
+def _estimate(values: dict[float, float], best: float, h: float) -> tuple[float, float]:
+    """Minimum of the polynomial (degree <= 6) through the values within 3.5 h of ``best``,
+    and its doubt: how much higher (relative) that polynomial is at the minimum of the
+    degree-5 fit to the same values (0 with fewer than seven values)."""
     xb = math.log(best)
     pts = sorted((math.log(n), v) for n, v in values.items()
                  if abs(math.log(n) - xb) <= (_HALF + 0.5) * h)
     if len(pts) < 3:
-        return xb
+        return xb, 0.0
     s = np.array([(x - xb) / h for x, _ in pts])
     y = np.array([v for _, v in pts])
     scale = max(abs(y - y.min()).max(), 1e-300)
-    degree = min(2 * _HALF, len(pts) - 1)
-    coef = np.linalg.lstsq(np.vander(s, degree + 1), (y - y.min()) / scale, rcond=None)[0]
-    roots = np.roots(np.polyder(coef)) if coef.size > 2 else np.array([])
-    cand = [0.0, -1.0, 1.0] + [r.real for r in roots if abs(r.imag) < 1e-9 and -1 <= r.real <= 1]
-    s_best = min(cand, key=lambda v: float(np.polyval(coef, v)))
-    return xb + s_best * h
+    y = (y - y.min()) / scale
+
+    def minimum(degree: int) -> tuple[float, np.ndarray]:
+        coef = np.linalg.lstsq(np.vander(s, degree + 1), y, rcond=None)[0]
+        roots = np.roots(np.polyder(coef)) if coef.size > 2 else np.array([])
+        cand = [0.0, -1.0, 1.0] + [r.real for r in roots
+                                   if abs(r.imag) < 1e-9 and -1 <= r.real <= 1]
+        return min(cand, key=lambda v: float(np.polyval(coef, v))), coef
+
+    s_best, coef = minimum(min(2 * _HALF, len(pts) - 1))
+    doubt = 0.0
+    if len(pts) > 2 * _HALF:
+        s_other, _ = minimum(2 * _HALF - 1)
+        low = min(pts, key=lambda p: p[1])[1] + scale * float(np.polyval(coef, s_best))
+        rise = scale * float(np.polyval(coef, s_other) - np.polyval(coef, s_best))
+        doubt = rise / low if low > 0 else math.inf
+    return xb + s_best * h, doubt
 
 
 def _grid_start(pool: _Pool, i: int, xg: np.ndarray, grid: np.ndarray,
@@ -197,9 +220,33 @@ class _Lattice:
             best_of[i] = min(vals, key=lambda n, v=vals: (v[n], n))
         return best_of
 
-    def estimate(self, i: int, best: float) -> float:
-        x = _estimate(self.pool.values[i], best, self.h)
-        return min(max(x, self.bounds[i][0]), self.bounds[i][1])
+    def estimate(self, i: int, best: float) -> tuple[float, float]:
+        """The fitted minimum (within the budget's sizes) and its doubt (:func:`_estimate`)."""
+        x, doubt = _estimate(self.pool.values[i], best, self.h)
+        return min(max(x, self.bounds[i][0]), self.bounds[i][1]), doubt
+
+    def refine(self, estimate: dict[int, float], doubt: dict[int, float]) -> None:
+        """Budgets whose doubt exceeds :data:`DOUBT` are fitted again on sizes ``h/4`` apart
+        around their estimate (then ``h/16``), where the polynomial is exact enough."""
+        h = self.h
+        for _ in range(2):
+            unsure = [i for i in doubt if doubt[i] > DOUBT]
+            if not unsure:
+                return
+            h /= 4.0
+            requests: dict[float, set[int]] = {}
+            for i in unsure:
+                lo, hi = self.bounds[i]
+                for k in range(-_HALF, _HALF + 1):
+                    x = min(max(estimate[i] + k * h, lo), hi)
+                    requests.setdefault(_size(x, self.integer), set()).add(i)
+            self.pool.run(requests)
+            for i in unsure:
+                vals = self.pool.values[i]
+                near = [n for n in vals if abs(math.log(n) - estimate[i]) <= (_HALF + 0.5) * h]
+                best = min(near, key=lambda n, v=vals: (v[n], n))
+                x, doubt[i] = _estimate(vals, best, h)
+                estimate[i] = min(max(x, self.bounds[i][0]), self.bounds[i][1])
 
 
 def _lattice_step(xatol: float, window: float | None, slope: float) -> float:
@@ -220,11 +267,11 @@ def _lattice_step(xatol: float, window: float | None, slope: float) -> float:
 def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarray,
                     grid: np.ndarray, size_range: tuple[float, float], min_steps: float,
                     xatol: float, integer_sizes: bool, bar: Any, window: float | None = None,
-                    slope: float = 0.5,
+                    slope: float | None = None,
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, list[dict[float, float]]]:
     r"""``(N*, L*, at_bound, calls, values)`` for every budget ``c`` (sorted).
 
-    ``grid`` is the bracketing grid of the first seed; ``window`` the loss's
+    ``grid`` is the bracketing grid of the smallest budget; ``window`` the loss's
     ``time_window`` (None: calls cost the same whatever their times); ``slope`` the
     expected :math:`d\log N^*/d\log C` (the second seed's start and the lattice's
     spacing; the walk corrects any error). ``values[i]`` maps every size evaluated for budget ``i`` to :math:`L(N, C_i/N)`.
@@ -233,33 +280,41 @@ def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarr
     n_allowed = np.minimum(hi, c / min_steps)
     bounds = [(math.log(lo), math.log(float(n))) for n in n_allowed]
     pool = _Pool(loss, c, n_allowed, lo, window, bar)
+    known_slope = slope is not None
+    slope = 0.5 if slope is None else slope
     h = _lattice_step(xatol, window, slope)
     lattice = _Lattice(pool, h, math.log(lo), bounds, integer_sizes)
     active = [i for i in range(c.size) if bounds[i][1] - bounds[i][0] > xatol]
     estimate: dict[int, float] = {}
+    doubt: dict[int, float] = {}
     # 1. seeds: the smallest budget from the grid, the largest from it, each walked and fitted
     lc = np.log(c)
-    # the second seed a decade below the largest budget: a call's times share a window
-    # upward from the first, so its calls serve the budgets above it as well
-    top = int(np.searchsorted(c, c[-1] / (window or 1.0), side="left")) if active else 0
-    for i in dict.fromkeys(i for i in (0, max(top, 1 if c.size > 1 else 0)) if i in active):
+    # with ``slope`` unknown, a second seed a decade below the largest budget (a call's
+    # times share a window upward from the first, so its calls serve the budgets above it)
+    seeds = active[:1]
+    if not known_slope and len(active) > 1:
+        top = int(np.searchsorted(c, c[-1] / (window or 1.0), side="left"))
+        seeds.append(next((i for i in active if i >= max(top, 1)), active[-1]))
+    for i in seeds:
         if not estimate:
             start = _grid_start(pool, i, np.log(grid), grid, bounds[i])
         else:
             (j, xj), = estimate.items()
             start = xj + slope * float(lc[i] - lc[j])
         best = lattice.walk({i: lattice.index(start, i)})[i]
-        estimate[i] = lattice.estimate(i, best)
+        estimate[i], doubt[i] = lattice.estimate(i, best)
     # 2. every other budget from the line through the seeds, walked and fitted
+    guess = {}
     if len(estimate) == 2:
         (i0, x_first), (i1, x_last) = estimate.items()
-        line = (x_last - x_first) / float(lc[i1] - lc[i0])
-        guess = {i: x_first + line * float(lc[i] - lc[i0]) for i in active}
-    else:
-        guess = {i: next(iter(estimate.values()), 0.0) for i in active}
+        slope = (x_last - x_first) / float(lc[i1] - lc[i0])
+    if estimate:
+        i0, x_first = next(iter(estimate.items()))
+        guess = {i: x_first + slope * float(lc[i] - lc[i0]) for i in active}
     rest = {i: lattice.index(guess[i], i) for i in active if i not in estimate}
     for i, best in lattice.walk(rest).items():
-        estimate[i] = lattice.estimate(i, best)
+        estimate[i], doubt[i] = lattice.estimate(i, best)
+    lattice.refine(estimate, doubt)
 
     # 3. the final evaluation at each estimate
     final: dict[float, set[int]] = {}
@@ -267,7 +322,7 @@ def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarr
         final.setdefault(_size(estimate[i], integer_sizes), set()).add(i)
     for i in set(range(c.size)) - set(active):  # allowed range narrower than xatol
         final.setdefault(_size(bounds[i][0], integer_sizes), set()).add(i)
-    pool.run(final)
+    pool.run(final, riders=False)  # nothing is fitted after this
 
     n_opt, l_opt = np.empty(c.size), np.empty(c.size)
     at_bound = np.zeros(c.size, dtype=bool)

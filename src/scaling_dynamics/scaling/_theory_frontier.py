@@ -108,10 +108,10 @@ def compute_optimal_frontier(
     min_steps : float
         Smallest training time allowed.
     n_grid : int
-        Sizes in the bracketing grid of the optimiser.
+        Sizes in the log grid the smallest budget walks up to reach the frontier.
     xatol : float
-        Tolerance on :math:`\log N` of the refinement (shared lattices, quartic
-        interpolation; :func:`optimize_frontier`).
+        Tolerance on :math:`\log N` of the search (the lattice's spacing is at most
+        ``100 xatol``; a degree-6 polynomial places the minimum; :func:`optimize_frontier`).
     progress : bool or None
         Progress bar on stderr.
     **predict_options
