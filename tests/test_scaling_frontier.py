@@ -55,6 +55,51 @@ def test_the_refinement_shares_its_calls_across_budgets():
     assert sum(calls) < 17 * C.size + 12 * C.size  # (N, t) points: grid, then ~10 per budget
 
 
+def test_a_steep_surface_is_polished_to_its_minimum():
+    # L = A N^-3 + B t^-2.5 changes threefold across a stencil: the degree-6 polynomial at
+    # spacing 0.2 alone misses N* by ~5e-5 in log N (L* ~1e-8 high); the refit with the
+    # value at its minimum finds it.
+    alpha, beta = 3.0, 2.5
+
+    def steep(n, t):
+        return A * n**-alpha + B * np.asarray(t) ** -beta
+
+    C = np.geomspace(1e4, 1e10, 7)
+    n_star = (alpha * A / (beta * B)) ** (1 / (alpha + beta)) * C ** (beta / (alpha + beta))
+    fr = optimize_frontier(steep, C, xatol=2e-3)
+    np.testing.assert_allclose(fr.model_size, n_star, rtol=2e-6)
+    assert np.all(fr.loss <= steep(n_star, C / n_star) * (1 + 1e-11))
+
+
+class _Windowed:
+    """A surface that, like the theory, computes times within a factor 10 for one price."""
+
+    time_window = 10.0
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, n, t):
+        self.calls.append(np.sort(np.asarray(t)))
+        return surface(n, t)
+
+
+def test_calls_stay_in_one_window_and_take_every_budget_inside_it():
+    C = np.geomspace(1e4, 1e12, 40)
+    loss = _Windowed()
+    from scaling_dynamics.scaling import closed_form_exponents
+
+    # the closed forms of a = 1.5, b = 1.25 give this surface's slope 4/9 to start along
+    fr = optimize_frontier(loss, C, xatol=2e-3, expected=closed_form_exponents(1.5, 1.25))
+    G = (ALPHA * A / (BETA * B)) ** (1 / (ALPHA + BETA))
+    np.testing.assert_allclose(fr.model_size, G * C ** (BETA / (ALPHA + BETA)), rtol=1e-4)
+    spans = [t[-1] / t[0] for t in loss.calls]
+    assert max(spans) <= 10.0  # every call one window: the lattice fits the frontier's slope
+    # the budgets inside a lattice call's window came along (more than one per call)
+    assert np.mean([t.size for t in loss.calls]) > 3
+    assert len(loss.calls) < 3 * C.size
+
+
 def test_whole_sizes_give_the_best_whole_size():
     # N* of the surface is 17.6 at C = 1e3 and 36.6 at C = 5e3: small enough to check
     # every whole size by brute force.

@@ -13,15 +13,16 @@ With :math:`x = \log N` and :math:`f_C(x) = L(e^x, C e^{-x})`, the search has th
    centre (walking downhill, so the minimum is bracketed by three sizes on each side);
    then a polynomial of degree <= 6 through its values within :math:`3.5h` of the best
    gives the estimate :math:`\hat x` (its minimum within :math:`h` of the best point;
-   ~1e-6 in x at h = 0.16 on the theory's frontier, against up to ~6e-4 for the quartic
-   at spacing 0.12 it replaces). Where the degree-5 fit's minimum lies more than
-   :data:`DOUBT` higher on that polynomial (a steep loss), the fit is redone on sizes
-   h/4 apart (then h/16). The spacing is ``LATTICE_PER_XATOL * xatol``, at most
+   ~1e-6 in x at h = 0.14 on the theory's frontier, against up to ~6e-4 for the quartic
+   at spacing 0.12 it replaces). The spacing is ``LATTICE_PER_XATOL * xatol``, at most
    :data:`MAX_LATTICE`, narrowed for a loss with a ``time_window`` so that the budgets a
    lattice size serves share one window (:func:`_lattice_step`).
-3. **Final.** The loss at :math:`\hat N = e^{\hat x}` (rounded for whole sizes); the
-   reported optimum is the best size evaluated, so :math:`L^*` is always a value of the
-   loss itself, never of the polynomial.
+3. **Final.** The loss at :math:`\hat N = e^{\hat x}` (rounded for whole sizes). That
+   value, next to the minimum, and one degree more give the polynomial again; where its
+   minimum would be lower than the loss at :math:`\hat N` by more than :data:`EXCESS`
+   (relative; a steep loss, where degree 6 at spacing h is not enough), the loss is
+   evaluated there as well (at most twice). The reported optimum is the best size
+   evaluated, so :math:`L^*` is always a value of the loss itself, never of the polynomial.
 
 Calls are pooled: one call ``loss(N, times)`` per size serves every budget that asked
 for it (``times = C_i/N``). A loss that declares ``time_window`` (the theory: times within
@@ -52,12 +53,14 @@ MAX_LATTICE = 0.25
 #: Lattice points each side of the best (seven points, a polynomial of degree six).
 _HALF = 3
 _MAX_WALK = 200
-#: A fit is redone on a finer stencil when the degree-5 fit's minimum lies this much higher
-#: (relative) on the degree-6 polynomial: the loss is then not polynomial enough at h.
-#: The degree-5 fit is the worse one: measured on the theory's frontiers this doubt runs
-#: ~1e3 times the degree-6 minimum's real excess (up to 6e-10 where the real one is below
-#: 1e-12), and 1e-5 where a steep finite-M loss left the degree-6 minimum 3e-7 high.
-DOUBT = 1e-7
+_GRID = np.linspace(-1.0, 1.0, 401)
+#: After the final evaluation, the polynomial is fitted again with that value and one degree
+#: more; where the loss at its minimum would be lower by more than this (relative), the loss
+#: is evaluated there too (up to _MAX_POLISH times). Measured on steep surfaces
+#: (L = A N^-3 + B t^-2.5): the refit's minimum predicts the first final's excess to within
+#: a factor 2.5 (excess 4e-10..8e-9 at h = 0.2, then 1e-15).
+EXCESS = 1e-11
+_MAX_POLISH = 2
 _EPS = 1e-12
 
 
@@ -126,35 +129,54 @@ def _stencil(k0: int, h: float, x0: float, bounds: tuple[float, float],
     return sizes
 
 
-def _estimate(values: dict[float, float], best: float, h: float) -> tuple[float, float]:
-    """Minimum of the polynomial (degree <= 6) through the values within 3.5 h of ``best``,
-    and its doubt: how much higher (relative) that polynomial is at the minimum of the
-    degree-5 fit to the same values (0 with fewer than seven values)."""
-    xb = math.log(best)
-    pts = sorted((math.log(n), v) for n, v in values.items()
-                 if abs(math.log(n) - xb) <= (_HALF + 0.5) * h)
-    if len(pts) < 3:
-        return xb, 0.0
-    s = np.array([(x - xb) / h for x, _ in pts])
-    y = np.array([v for _, v in pts])
-    scale = max(abs(y - y.min()).max(), 1e-300)
-    y = (y - y.min()) / scale
+class _Fit:
+    """The polynomial (degree <= 6, in s = (x - xb)/h) through a budget's values near its
+    best size, and its minimum ``x``."""
 
-    def minimum(degree: int) -> tuple[float, np.ndarray]:
-        coef = np.linalg.lstsq(np.vander(s, degree + 1), y, rcond=None)[0]
-        roots = np.roots(np.polyder(coef)) if coef.size > 2 else np.array([])
-        cand = [0.0, -1.0, 1.0] + [r.real for r in roots
-                                   if abs(r.imag) < 1e-9 and -1 <= r.real <= 1]
-        return min(cand, key=lambda v: float(np.polyval(coef, v))), coef
+    def __init__(self, values: dict[float, float], best: float, h: float,
+                 max_degree: int = 2 * _HALF) -> None:
+        self.xb, self.h = math.log(best), h
+        pts = sorted((math.log(n), v) for n, v in values.items()
+                     if abs(math.log(n) - self.xb) <= (_HALF + 0.5) * h)
+        self.x, self.coef = self.xb, np.zeros(1)
+        self.low, self.scale = values[best], 1.0
+        if len(pts) < 3:
+            return
+        s = np.array([(x - self.xb) / h for x, _ in pts])
+        y = np.array([v for _, v in pts])
+        self.low, self.scale = float(y.min()), max(float(abs(y - y.min()).max()), 1e-300)
+        vander = np.vander(s, min(max_degree, len(pts) - 1) + 1)
+        y = (y - self.low) / self.scale
+        if vander.shape[0] == vander.shape[1]:
+            self.coef = np.linalg.solve(vander, y)
+        else:
+            self.coef = np.linalg.lstsq(vander, y, rcond=None)[0]
+        self.x = self.xb + self._minimum() * h
 
-    s_best, coef = minimum(min(2 * _HALF, len(pts) - 1))
-    doubt = 0.0
-    if len(pts) > 2 * _HALF:
-        s_other, _ = minimum(2 * _HALF - 1)
-        low = min(pts, key=lambda p: p[1])[1] + scale * float(np.polyval(coef, s_best))
-        rise = scale * float(np.polyval(coef, s_other) - np.polyval(coef, s_best))
-        doubt = rise / low if low > 0 else math.inf
-    return xb + s_best * h, doubt
+    def _minimum(self) -> float:
+        """The lowest of 401 points on [-1, 1], polished by Newton on the derivative."""
+        coef = self.coef
+        v = np.polyval(coef, _GRID)
+        k = int(np.argmin(v))
+        if 0 < k < _GRID.size - 1:
+            d1, d2 = np.polyder(coef), np.polyder(coef, 2)
+            u = float(_GRID[k])
+            for _ in range(4):
+                curv = float(np.polyval(d2, u))
+                if not curv > 0:
+                    break
+                u = min(max(u - float(np.polyval(d1, u)) / curv, -1.0), 1.0)
+            if np.polyval(coef, u) <= v[k]:
+                return u
+        return float(_GRID[k])
+
+    def excess(self, x: float, loss: float) -> float:
+        """Relative height of the loss at ``x`` above this polynomial's minimum."""
+        if self.coef.size < 3:
+            return 0.0
+        u = (self.x - self.xb) / self.h
+        curv = self.scale * float(np.polyval(np.polyder(self.coef, 2), u)) / self.h**2
+        return 0.5 * max(curv, 0.0) * (self.x - x) ** 2 / abs(loss)
 
 
 def _grid_start(pool: _Pool, i: int, xg: np.ndarray, grid: np.ndarray,
@@ -220,47 +242,26 @@ class _Lattice:
             best_of[i] = min(vals, key=lambda n, v=vals: (v[n], n))
         return best_of
 
-    def estimate(self, i: int, best: float) -> tuple[float, float]:
-        """The fitted minimum (within the budget's sizes) and its doubt (:func:`_estimate`)."""
-        x, doubt = _estimate(self.pool.values[i], best, self.h)
-        return min(max(x, self.bounds[i][0]), self.bounds[i][1]), doubt
+    def fit(self, i: int, best: float, h: float | None = None) -> _Fit:
+        return _Fit(self.pool.values[i], best, self.h if h is None else h)
 
-    def refine(self, estimate: dict[int, float], doubt: dict[int, float]) -> None:
-        """Budgets whose doubt exceeds :data:`DOUBT` are fitted again on sizes ``h/4`` apart
-        around their estimate (then ``h/16``), where the polynomial is exact enough."""
-        h = self.h
-        for _ in range(2):
-            unsure = [i for i in doubt if doubt[i] > DOUBT]
-            if not unsure:
-                return
-            h /= 4.0
-            requests: dict[float, set[int]] = {}
-            for i in unsure:
-                lo, hi = self.bounds[i]
-                for k in range(-_HALF, _HALF + 1):
-                    x = min(max(estimate[i] + k * h, lo), hi)
-                    requests.setdefault(_size(x, self.integer), set()).add(i)
-            self.pool.run(requests)
-            for i in unsure:
-                vals = self.pool.values[i]
-                near = [n for n in vals if abs(math.log(n) - estimate[i]) <= (_HALF + 0.5) * h]
-                best = min(near, key=lambda n, v=vals: (v[n], n))
-                x, doubt[i] = _estimate(vals, best, h)
-                estimate[i] = min(max(x, self.bounds[i][0]), self.bounds[i][1])
+    def clip(self, x: float, i: int) -> float:
+        return min(max(x, self.bounds[i][0]), self.bounds[i][1])
 
 
 def _lattice_step(xatol: float, window: float | None, slope: float) -> float:
     """The lattice spacing in log N.
 
     ``LATTICE_PER_XATOL * xatol``, at most :data:`MAX_LATTICE`. With a loss whose times
-    share windows, narrowed so that the seven sizes of a stencil serve budgets within one
-    window (with N* ~ C^slope, a stencil of width 6h asks for the times of budgets within a
-    factor exp(6h/slope) of C), but not below half of it.
+    share windows, narrowed so that the budgets asking for one lattice size fall in one
+    window: their stencils' centres lie within 3 steps of it and their estimates within
+    3.5, so with N* ~ C^slope their budgets lie within a factor exp(7h/slope); 0.95 of a
+    window (h = 0.139 at slope 4/9, window 10), but not below half of the spacing above.
     """
     h = min(MAX_LATTICE, LATTICE_PER_XATOL * xatol)
     if window is None or not slope > 0:
         return h
-    fit = 0.95 * math.log(window) * slope / (2 * _HALF)
+    fit = 0.95 * math.log(window) * slope / (2 * _HALF + 1)
     return max(min(h, fit), 0.5 * h)
 
 
@@ -286,7 +287,7 @@ def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarr
     lattice = _Lattice(pool, h, math.log(lo), bounds, integer_sizes)
     active = [i for i in range(c.size) if bounds[i][1] - bounds[i][0] > xatol]
     estimate: dict[int, float] = {}
-    doubt: dict[int, float] = {}
+    fits: dict[int, _Fit] = {}
     # 1. seeds: the smallest budget from the grid, the largest from it, each walked and fitted
     lc = np.log(c)
     # with ``slope`` unknown, a second seed a decade below the largest budget (a call's
@@ -302,7 +303,8 @@ def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarr
             (j, xj), = estimate.items()
             start = xj + slope * float(lc[i] - lc[j])
         best = lattice.walk({i: lattice.index(start, i)})[i]
-        estimate[i], doubt[i] = lattice.estimate(i, best)
+        fits[i] = lattice.fit(i, best)
+        estimate[i] = lattice.clip(fits[i].x, i)
     # 2. every other budget from the line through the seeds, walked and fitted
     guess = {}
     if len(estimate) == 2:
@@ -313,16 +315,33 @@ def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarr
         guess = {i: x_first + slope * float(lc[i] - lc[i0]) for i in active}
     rest = {i: lattice.index(guess[i], i) for i in active if i not in estimate}
     for i, best in lattice.walk(rest).items():
-        estimate[i], doubt[i] = lattice.estimate(i, best)
-    lattice.refine(estimate, doubt)
+        fits[i] = lattice.fit(i, best)
+        estimate[i] = lattice.clip(fits[i].x, i)
 
-    # 3. the final evaluation at each estimate
+    # 3. the final evaluation at each estimate; then the polynomial again, with that value
+    # (next to the minimum) and one degree more: where its minimum lies far enough away that
+    # the loss there would be lower by more than EXCESS, one more evaluation there
     final: dict[float, set[int]] = {}
     for i in active:
         final.setdefault(_size(estimate[i], integer_sizes), set()).add(i)
     for i in set(range(c.size)) - set(active):  # allowed range narrower than xatol
         final.setdefault(_size(bounds[i][0], integer_sizes), set()).add(i)
-    pool.run(final, riders=False)  # nothing is fitted after this
+    pool.run(final, riders=False)
+    for extra in range(1, _MAX_POLISH + 1):
+        final = {}
+        for i in active:
+            vals = pool.values[i]
+            n = _size(estimate[i], integer_sizes)
+            best = min((m for m in vals if abs(math.log(m) - estimate[i]) <= h),
+                       key=lambda m, v=vals: (v[m], m))
+            again = _Fit(vals, best, fits[i].h, 2 * _HALF + extra)
+            if again.excess(math.log(n), vals[n]) > EXCESS:
+                estimate[i] = lattice.clip(again.x, i)
+                if _size(estimate[i], integer_sizes) not in vals:
+                    final.setdefault(_size(estimate[i], integer_sizes), set()).add(i)
+        if not final:
+            break
+        pool.run(final, riders=False)
 
     n_opt, l_opt = np.empty(c.size), np.empty(c.size)
     at_bound = np.zeros(c.size, dtype=bool)
