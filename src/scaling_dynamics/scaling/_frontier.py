@@ -7,7 +7,7 @@ For each budget :math:`C` the frontier is
 
 found by following the frontier (:func:`._refine.search_frontier`): the smallest budget
 walks up a log-spaced grid of N, every budget starts from the line through its optimum
-(the closed forms' slope, else a second seed's), walks on a lattice in :math:`\log N`
+and a second seed's, walks on a lattice in :math:`\log N`
 until its best size is bracketed by three on each side, and a polynomial of degree <= 6
 through those values places the minimum, where one last evaluation gives :math:`L^*`.
 One call of the loss per lattice size serves every budget near it. Power laws
@@ -178,8 +178,8 @@ def optimize_frontier(
 
     The smallest budget walks up ``n_grid`` log-spaced sizes from the middle of its range
     while the loss falls; every budget starts from the line through that budget's optimum
-    with the slope of ``expected`` (the closed forms; without them a second budget, a decade
-    below the largest, draws the line) and walks on a lattice in :math:`x = \log N` of
+    and that of a budget a decade below the largest (found from it along the slope of
+    ``expected``, else 1/2) and walks on a lattice in :math:`x = \log N` of
     spacing ``h = 100 * xatol`` (at most 0.25) until its best lattice size has three
     lattice sizes on each side; a polynomial of degree <= 6 through them gives the
     estimate (redone on a finer stencil where the degree-5 fit disagrees), where the loss
@@ -203,7 +203,7 @@ def optimize_frontier(
     min_steps : float
         Smallest training time allowed, so :math:`N \le C/\text{min\_steps}`.
     n_grid : int
-        Sizes in the bracketing grid of the seeds (>= 3).
+        Sizes in the log grid the smallest budget walks up to reach the frontier (>= 3).
     xatol : float
         Tolerance on :math:`\log N` of the search (the lattice's spacing is ``100 * xatol``,
         at most 0.25, where the polynomial's minimum is good to ~``xatol / 100``).
@@ -213,7 +213,7 @@ def optimize_frontier(
         :math:`L_\infty` subtracted from :math:`L^*` before fitting its exponent.
     expected : ScalingExponents, optional
         Closed forms to compare with (fills ``exponent_errors``); their
-        ``compute_params_single`` is also the slope the search starts along.
+        ``compute_params_single`` also sets the lattice's spacing and the second seed's start.
     params : dict, optional
         Recorded in the result.
     progress : bool or None
@@ -270,7 +270,7 @@ def optimize_frontier(
 
 
 def _slope(expected: ScalingExponents | None) -> float | None:
-    """The expected d log N* / d log C: the closed form's (single model), else None."""
+    """The expected d log N* / d log C (the closed form's, single model), else None."""
     slope = math.nan if expected is None else float(expected.compute_params_single)
     return slope if 0 < slope <= 1 else None
 

@@ -2,12 +2,13 @@ r"""The frontier's search: every budget's optimum from pooled calls on one latti
 
 With :math:`x = \log N` and :math:`f_C(x) = L(e^x, C e^{-x})`, the search has three stages.
 
-1. **Start.** The smallest budget walks up the bracketing grid from the middle of its
-   allowed sizes while the loss falls, then on the lattice (stage 2) and is fitted. Every
-   other budget starts on the line from it with the expected slope
-   :math:`d\log N^*/d\log C` (the closed form's); without one, a second seed a decade
-   below the largest budget is walked and fitted from slope 1/2 and draws the line. The
-   frontier is followed, not searched for again per budget.
+1. **Seeds.** The smallest budget walks up the bracketing grid from the middle of its
+   allowed sizes while the loss falls, then on the lattice (stage 2) and is fitted; a
+   second budget, a decade below the largest, starts from it along the expected slope
+   :math:`d\log N^*/d\log C` (the closed form's, else 1/2) and is walked and fitted too.
+   Every other budget starts on the line through the two (a finite P or M bends the
+   frontier away from the closed form's slope): the frontier is followed, not searched
+   for again per budget.
 2. **Lattice.** On :math:`x = \log N_{lo} + k h`, each budget asks for the seven lattice
    sizes around its estimate and re-centres on the best of them until the best is the
    centre (walking downhill, so the minimum is bracketed by three sizes on each side);
@@ -274,26 +275,25 @@ def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarr
 
     ``grid`` is the bracketing grid of the smallest budget; ``window`` the loss's
     ``time_window`` (None: calls cost the same whatever their times); ``slope`` the
-    expected :math:`d\log N^*/d\log C` (the second seed's start and the lattice's
-    spacing; the walk corrects any error). ``values[i]`` maps every size evaluated for budget ``i`` to :math:`L(N, C_i/N)`.
+    expected :math:`d\log N^*/d\log C` (None: 1/2), which sets the second seed's start
+    and the lattice's spacing (the seeds' line and the walk correct any error). ``values[i]`` maps every size evaluated for budget ``i`` to :math:`L(N, C_i/N)`.
     """
     lo, hi = size_range
     n_allowed = np.minimum(hi, c / min_steps)
     bounds = [(math.log(lo), math.log(float(n))) for n in n_allowed]
     pool = _Pool(loss, c, n_allowed, lo, window, bar)
-    known_slope = slope is not None
     slope = 0.5 if slope is None else slope
     h = _lattice_step(xatol, window, slope)
     lattice = _Lattice(pool, h, math.log(lo), bounds, integer_sizes)
     active = [i for i in range(c.size) if bounds[i][1] - bounds[i][0] > xatol]
     estimate: dict[int, float] = {}
     fits: dict[int, _Fit] = {}
-    # 1. seeds: the smallest budget from the grid, the largest from it, each walked and fitted
+    # 1. seeds, each walked and fitted: the smallest budget from the grid, then one a decade
+    # below the largest from it along ``slope`` (a call's times share a window upward from
+    # the first, so that seed's calls serve the budgets above it as well)
     lc = np.log(c)
-    # with ``slope`` unknown, a second seed a decade below the largest budget (a call's
-    # times share a window upward from the first, so its calls serve the budgets above it)
     seeds = active[:1]
-    if not known_slope and len(active) > 1:
+    if len(active) > 1:
         top = int(np.searchsorted(c, c[-1] / (window or 1.0), side="left"))
         seeds.append(next((i for i in active if i >= max(top, 1)), active[-1]))
     for i in seeds:
