@@ -100,6 +100,20 @@ def test_calls_stay_in_one_window_and_take_every_budget_inside_it():
     assert len(loss.calls) < 3 * C.size
 
 
+def test_iso_compute_adds_whole_curves_and_changes_nothing_else():
+    C = np.geomspace(1e4, 1e8, 5)
+    plain = optimize_frontier(surface, C, n_grid=9)
+    full = optimize_frontier(surface, C, n_grid=9, iso_compute=True)
+    assert full.to_dict() | {"wall_time_s": 0} == plain.to_dict() | {"wall_time_s": 0}
+    grid = np.geomspace(1.0, 1e8, 9)
+    rows = [int(np.argmin(abs(full.grid_model_size / g - 1))) for g in grid]
+    allowed = C[None, :] / grid[:, None] >= 1
+    np.testing.assert_allclose(full.grid_loss[rows][allowed],
+                               surface(grid[:, None], C[None, :] / grid[:, None])[allowed],
+                               rtol=1e-12)
+    assert np.isnan(plain.grid_loss).any()
+
+
 def test_whole_sizes_give_the_best_whole_size():
     # N* of the surface is 17.6 at C = 1e3 and 36.6 at C = 5e3: small enough to check
     # every whole size by brute force.

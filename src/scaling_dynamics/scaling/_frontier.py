@@ -85,7 +85,7 @@ class Frontier(Record):
     params : dict
         What produced the frontier (spectrum, P, optimiser, search settings).
     n_evaluations : int
-        Loss calls made (grid and refinement).
+        Loss calls the search made (not those of the ``iso_compute`` grid).
     wall_time_s : float
     """
 
@@ -173,6 +173,7 @@ def optimize_frontier(
     expected: ScalingExponents | None = None,
     params: dict[str, Any] | None = None,
     progress: bool | None = None,
+    iso_compute: bool = False,
 ) -> Frontier:
     r"""Minimise :math:`L(N, C/N)` over N for each budget C, with a real optimiser.
 
@@ -218,6 +219,10 @@ def optimize_frontier(
         Recorded in the result.
     progress : bool or None
         Progress bar on stderr (None: only on a terminal).
+    iso_compute : bool
+        Also evaluate every budget at every size of the ``n_grid`` grid (one call per size),
+        so that ``grid_loss`` holds whole iso-compute curves for a plot; the search and its
+        results are the same either way.
 
     Returns
     -------
@@ -254,6 +259,8 @@ def optimize_frontier(
         n_opt, l_opt, at_bound, n_eval, values = search_frontier(
             lambda n, t: _safe_loss(loss, n, t), c, grid, (lo, hi), min_steps, xatol,
             integer_sizes, bar, getattr(loss, "time_window", None), _slope(expected))
+        if iso_compute:
+            values = _with_grid(loss, c, grid, values, min_steps, bar)
     sizes = np.array(sorted(set().union(*values)))
     table = np.full((sizes.size, c.size), np.nan)
     where = {n: j for j, n in enumerate(sizes.tolist())}
@@ -267,6 +274,22 @@ def optimize_frontier(
     return assemble_frontier(c, n_opt, l_opt, at_bound, sizes, table, loss_floor=loss_floor,
                              expected=expected, params=record, n_evaluations=n_eval,
                              started=started)
+
+
+def _with_grid(loss: LossFunction, c: np.ndarray, grid: np.ndarray,
+               values: list[dict[float, float]], min_steps: float,
+               bar: Any) -> list[dict[float, float]]:
+    """``values`` and :math:`L(N_j, C/N_j)` at every grid size (where ``C/N_j >= min_steps``)."""
+    out = [dict(v) for v in values]
+    for n in grid:
+        key = float(f"{float(n):.12g}")
+        idx = [i for i in range(c.size)
+               if c[i] / key >= min_steps * (1 - 1e-12) and key not in out[i]]
+        if idx:
+            for i, v in zip(idx, _safe_loss(loss, key, c[idx] / key), strict=True):
+                out[i][key] = float(v)
+        bar.update()
+    return out
 
 
 def _slope(expected: ScalingExponents | None) -> float | None:

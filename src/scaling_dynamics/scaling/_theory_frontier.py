@@ -84,6 +84,7 @@ def compute_optimal_frontier(
     n_grid: int = 17,
     xatol: float = 2e-3,
     progress: bool | None = None,
+    iso_compute: bool = False,
     **predict_options: Any,
 ) -> Frontier:
     r"""Compute-optimal :math:`N^*, t^*, L^*` of gradient flow from the mean-field theory.
@@ -114,6 +115,9 @@ def compute_optimal_frontier(
         ``100 xatol``; a degree-6 polynomial places the minimum; :func:`optimize_frontier`).
     progress : bool or None
         Progress bar on stderr.
+    iso_compute : bool
+        Also evaluate the whole iso-compute curves on the ``n_grid`` grid (for a plot;
+        :func:`optimize_frontier`).
     **predict_options
         Passed to :func:`scaling_dynamics.theory.predict` (``n_nodes``, ``compress``, ``tol``).
 
@@ -156,4 +160,5 @@ def compute_optimal_frontier(
         expected=expected,
         params=params,
         progress=progress,
+        iso_compute=iso_compute,
     )

@@ -223,7 +223,8 @@ def compute_optimal(**options: Any) -> Output:
     if args.gamma:
         return _feature_learning(args, spectrum, budgets)
     fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
-                                  min_steps=args.min_steps, progress=args.progress)
+                                  min_steps=args.min_steps, progress=args.progress,
+                                  iso_compute=bool(args.out))
     reference = None
     if args.out and not math.isinf(fr.params["P"]):
         reference = compute_optimal_frontier(spectrum, budgets, P=math.inf, n_grid=args.grid,
