@@ -332,7 +332,7 @@ def search_frontier(loss: Callable[[float, np.ndarray], np.ndarray], c: np.ndarr
         for i in active:
             vals = pool.values[i]
             n = _size(estimate[i], integer_sizes)
-            best = min((m for m in vals if abs(math.log(m) - estimate[i]) <= h),
+            best = min([m for m in vals if abs(math.log(m) - estimate[i]) <= h] + [n],
                        key=lambda m, v=vals: (v[m], m))
             again = _Fit(vals, best, fits[i].h, 2 * _HALF + extra)
             if again.excess(math.log(n), vals[n]) > EXCESS:
