@@ -29,7 +29,13 @@ def test_optimiser_finds_the_analytic_frontier_and_its_exponents():
     assert fr.exponent_steps == pytest.approx(ALPHA / (ALPHA + BETA), abs=1e-3)
     assert fr.exponent_loss == pytest.approx(ALPHA * BETA / (ALPHA + BETA), abs=1e-3)
     np.testing.assert_allclose(fr.local_exponents["compute_params"], 4 / 9, atol=2e-3)
-    assert fr.grid_loss.shape == (25, 7) and fr.n_evaluations < 25 + 7 * 30
+    assert fr.grid_loss.shape == (fr.grid_model_size.size, 7) and fr.n_evaluations < 25 + 7 * 30
+    # the table holds exactly the values the search evaluated, nan elsewhere
+    n, i = np.nonzero(np.isfinite(fr.grid_loss))
+    np.testing.assert_allclose(fr.grid_loss[n, i],
+                               surface(fr.grid_model_size[n], C[i] / fr.grid_model_size[n]),
+                               rtol=1e-14)
+    assert np.isfinite(fr.grid_loss).sum(axis=0).min() >= 7  # a stencil and the final
 
 
 def test_the_refinement_shares_its_calls_across_budgets():
@@ -47,6 +53,65 @@ def test_the_refinement_shares_its_calls_across_budgets():
     np.testing.assert_allclose(fr.model_size, G * C ** (BETA / (ALPHA + BETA)), rtol=1e-3)
     assert fr.n_evaluations == len(calls) < 17 + 5 * C.size  # 146 here; Brent: 17 + ~8 * 40
     assert sum(calls) < 17 * C.size + 12 * C.size  # (N, t) points: grid, then ~10 per budget
+
+
+def test_a_steep_surface_is_polished_to_its_minimum():
+    # L = A N^-3 + B t^-2.5 changes threefold across a stencil: the degree-6 polynomial at
+    # spacing 0.2 alone misses N* by ~5e-5 in log N (L* ~1e-8 high); the refit with the
+    # value at its minimum finds it.
+    alpha, beta = 3.0, 2.5
+
+    def steep(n, t):
+        return A * n**-alpha + B * np.asarray(t) ** -beta
+
+    C = np.geomspace(1e4, 1e10, 7)
+    n_star = (alpha * A / (beta * B)) ** (1 / (alpha + beta)) * C ** (beta / (alpha + beta))
+    fr = optimize_frontier(steep, C, xatol=2e-3)
+    np.testing.assert_allclose(fr.model_size, n_star, rtol=2e-6)
+    assert np.all(fr.loss <= steep(n_star, C / n_star) * (1 + 1e-11))
+
+
+class _Windowed:
+    """A surface that, like the theory, computes times within a factor 10 for one price."""
+
+    time_window = 10.0
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, n, t):
+        self.calls.append(np.sort(np.asarray(t)))
+        return surface(n, t)
+
+
+def test_calls_stay_in_one_window_and_take_every_budget_inside_it():
+    C = np.geomspace(1e4, 1e12, 40)
+    loss = _Windowed()
+    from scaling_dynamics.scaling import closed_form_exponents
+
+    # the closed forms of a = 1.5, b = 1.25 give this surface's slope 4/9 to start along
+    fr = optimize_frontier(loss, C, xatol=2e-3, expected=closed_form_exponents(1.5, 1.25))
+    G = (ALPHA * A / (BETA * B)) ** (1 / (ALPHA + BETA))
+    np.testing.assert_allclose(fr.model_size, G * C ** (BETA / (ALPHA + BETA)), rtol=1e-4)
+    spans = [t[-1] / t[0] for t in loss.calls]
+    assert max(spans) <= 10.0  # every call one window: the lattice fits the frontier's slope
+    # the budgets inside a lattice call's window came along (more than one per call)
+    assert np.mean([t.size for t in loss.calls]) > 3
+    assert len(loss.calls) < 3 * C.size
+
+
+def test_iso_compute_adds_whole_curves_and_changes_nothing_else():
+    C = np.geomspace(1e4, 1e8, 5)
+    plain = optimize_frontier(surface, C, n_grid=9)
+    full = optimize_frontier(surface, C, n_grid=9, iso_compute=True)
+    assert full.to_dict() | {"wall_time_s": 0} == plain.to_dict() | {"wall_time_s": 0}
+    grid = np.geomspace(1.0, 1e8, 9)
+    rows = [int(np.argmin(abs(full.grid_model_size / g - 1))) for g in grid]
+    allowed = C[None, :] / grid[:, None] >= 1
+    np.testing.assert_allclose(full.grid_loss[rows][allowed],
+                               surface(grid[:, None], C[None, :] / grid[:, None])[allowed],
+                               rtol=1e-12)
+    assert np.isnan(plain.grid_loss).any()
 
 
 def test_whole_sizes_give_the_best_whole_size():

@@ -89,7 +89,8 @@ def _frontier(inp: ScalingInputs, path: str) -> Made:
     budgets = np.geomspace(1e4, 1e7, 4) if inp.quick else np.geomspace(1e4, 1e10, 7)
     grid = 7 if inp.quick else 17
     spec = inp.spectrum
-    fr = compute_optimal_frontier(spec, budgets, n_grid=grid, progress=inp.progress)
+    fr = compute_optimal_frontier(spec, budgets, n_grid=grid, progress=inp.progress,
+                                  iso_compute=True)  # the plot draws whole iso-compute curves
     p_fin = inp.P if inp.P is not None else (1e3 if inp.quick else 1e4)
     extra = None
     if not math.isinf(p_fin):

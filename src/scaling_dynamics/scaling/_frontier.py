@@ -5,11 +5,12 @@ For each budget :math:`C` the frontier is
 .. math:: N^*(C) = \operatorname*{arg\,min}_{N} L(N, t = C/N),\qquad t^* = C/N^*,\qquad
           L^*(C) = L(N^*, t^*),
 
-found in two stages: a shared log-spaced grid of N (one call of the loss per grid
-size, all budgets at once) brackets the minimum, then every budget's minimum is refined
-on shared lattices of sizes, quartic interpolation in :math:`\log N`, and a last
-evaluation at the interpolated minimum (:func:`._refine.refine_shared`): one call per
-lattice size serves every budget near it. Power laws
+found by following the frontier (:func:`._refine.search_frontier`): the smallest budget
+walks up a log-spaced grid of N, every budget starts from the line through its optimum
+and a second seed's, walks on a lattice in :math:`\log N`
+until its best size is bracketed by three on each side, and a polynomial of degree <= 6
+through those values places the minimum, where one last evaluation gives :math:`L^*`.
+One call of the loss per lattice size serves every budget near it. Power laws
 fitted to :math:`L^* - L_\infty`, :math:`N^*` and :math:`t^*` against :math:`C` give the
 allocation exponents.
 
@@ -34,7 +35,7 @@ from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ._allocation import log_slope
 from ._exponents import ScalingExponents
-from ._refine import refine_shared
+from ._refine import search_frontier
 from ._summary import summary_repr
 
 __all__ = ["Frontier", "optimize_frontier", "LossFunction"]
@@ -76,15 +77,15 @@ class Frontier(Record):
         (the paper's closed forms; empty without ``expected``).
     exponent_errors_single : dict of str to float
         The same against the single-model forms ``expected.compute_*_single``.
-    grid_model_size : ndarray, shape (n_grid,)
-        The N grid of the first stage.
-    grid_loss : ndarray, shape (n_grid, n_compute)
-        :math:`L(N, C/N)` on that grid (inf where :math:`C/N` < ``min_steps``): the
-        iso-compute curves.
+    grid_model_size : ndarray, shape (n_sizes,)
+        Every size the search evaluated (grid, lattices, final), ascending.
+    grid_loss : ndarray, shape (n_sizes, n_compute)
+        :math:`L(N, C/N)` where the search evaluated budget C at size N, nan elsewhere:
+        the iso-compute curves around each optimum, as far as they were evaluated.
     params : dict
         What produced the frontier (spectrum, P, optimiser, search settings).
     n_evaluations : int
-        Loss calls made (grid and refinement).
+        Loss calls the search made (not those of the ``iso_compute`` grid).
     wall_time_s : float
     """
 
@@ -172,18 +173,25 @@ def optimize_frontier(
     expected: ScalingExponents | None = None,
     params: dict[str, Any] | None = None,
     progress: bool | None = None,
+    iso_compute: bool = False,
 ) -> Frontier:
     r"""Minimise :math:`L(N, C/N)` over N for each budget C, with a real optimiser.
 
-    Stage 1 evaluates ``loss(N_j, C/N_j)`` for every budget on ``n_grid`` log-spaced
-    sizes :math:`N_j` (one call per size). Stage 2 refines every budget on lattices in
-    :math:`x = \log N` of spacing :math:`H/4, H/24, \ldots` (H the grid's spacing) inside
-    the bracket :math:`[N_{j-1}, N_{j+1}]` around its best grid point: the five lattice
-    sizes around the estimate, a quartic through them, the next estimate at its minimum,
-    down to a spacing of ``60 * xatol``; then one evaluation at the estimate. The
-    optimum reported is the best size evaluated (so :math:`L^*` is a value of ``loss``),
-    its :math:`\log N` within ~``xatol`` of the true minimum. Calls are pooled: one call
-    ``loss(N, C_i/N)`` per lattice size serves every budget that needs it.
+    The smallest budget walks up ``n_grid`` log-spaced sizes from the middle of its range
+    while the loss falls; every budget starts from the line through that budget's optimum
+    and that of a budget a decade below the largest (found from it along the slope of
+    ``expected``, else 1/2) and walks on a lattice in :math:`x = \log N` of
+    spacing ``h = 100 * xatol`` (at most 0.25) until its best lattice size has three
+    lattice sizes on each side; a polynomial of degree <= 6 through them gives the
+    estimate (redone on a finer stencil where the degree-5 fit disagrees), where the loss
+    is evaluated once more. The optimum reported is the best size evaluated (so
+    :math:`L^*` is a value of ``loss``), its :math:`\log N` within ~``xatol / 100`` of
+    the minimum it followed. Calls are pooled: one call ``loss(N, C_i/N)`` per size serves
+    every budget that needs it; a loss with a ``time_window`` attribute (times within that
+    factor cost as much as one, as for the theory) also gets the times of the other
+    budgets inside those windows, and the lattice is narrowed so that a size's budgets
+    share one window. The search follows one local minimum per budget, continued from
+    its neighbours'.
 
     Parameters
     ----------
@@ -196,20 +204,25 @@ def optimize_frontier(
     min_steps : float
         Smallest training time allowed, so :math:`N \le C/\text{min\_steps}`.
     n_grid : int
-        Sizes in the bracketing grid (>= 3).
+        Sizes in the log grid the smallest budget walks up to reach the frontier (>= 3).
     xatol : float
-        Tolerance on :math:`\log N` of the refinement (the lattices stop at spacing
-        ``60 * xatol``, where the quartic's minimum is good to ~``xatol / 10``).
+        Tolerance on :math:`\log N` of the search (the lattice's spacing is ``100 * xatol``,
+        at most 0.25, where the polynomial's minimum is good to ~``xatol / 100``).
     integer_sizes : bool
         Evaluate whole model sizes only (N rounded, t = C/N exact), as for the theory.
     loss_floor : float
         :math:`L_\infty` subtracted from :math:`L^*` before fitting its exponent.
     expected : ScalingExponents, optional
-        Closed forms to compare with (fills ``exponent_errors``).
+        Closed forms to compare with (fills ``exponent_errors``); their
+        ``compute_params_single`` also sets the lattice's spacing and the second seed's start.
     params : dict, optional
         Recorded in the result.
     progress : bool or None
         Progress bar on stderr (None: only on a terminal).
+    iso_compute : bool
+        Also evaluate every budget at every size of the ``n_grid`` grid (one call per size),
+        so that ``grid_loss`` holds whole iso-compute curves for a plot; the search and its
+        results are the same either way.
 
     Returns
     -------
@@ -242,19 +255,47 @@ def optimize_frontier(
     if integer_sizes:
         grid = np.unique(np.maximum(1.0, np.round(grid)))
         n_grid = grid.size
-    with progress_bar(n_grid + 12 * c.size, "frontier", progress, unit="eval") as bar:
-        table, n_eval = _grid_table(loss, grid, c, min_steps, bar)
-        n_opt, l_opt, at_bound, calls = refine_shared(
-            lambda n, t: _safe_loss(loss, n, t), c, table, grid, (lo, hi), min_steps, xatol,
-            integer_sizes, bar)
-        n_eval += calls
+    with progress_bar(2 * c.size + 20, "frontier", progress, unit="eval") as bar:
+        n_opt, l_opt, at_bound, n_eval, values = search_frontier(
+            lambda n, t: _safe_loss(loss, n, t), c, grid, (lo, hi), min_steps, xatol,
+            integer_sizes, bar, getattr(loss, "time_window", None), _slope(expected))
+        if iso_compute:
+            values = _with_grid(loss, c, grid, values, min_steps, bar)
+    sizes = np.array(sorted(set().union(*values)))
+    table = np.full((sizes.size, c.size), np.nan)
+    where = {n: j for j, n in enumerate(sizes.tolist())}
+    for i, vals in enumerate(values):
+        for n, v in vals.items():
+            table[where[n], i] = v
 
     record = {"n_grid": n_grid, "xatol": xatol, "min_steps": min_steps,
               "model_size_range": [lo, hi], "integer_sizes": integer_sizes}
     record.update(params or {})
-    return assemble_frontier(c, n_opt, l_opt, at_bound, grid, table, loss_floor=loss_floor,
+    return assemble_frontier(c, n_opt, l_opt, at_bound, sizes, table, loss_floor=loss_floor,
                              expected=expected, params=record, n_evaluations=n_eval,
                              started=started)
+
+
+def _with_grid(loss: LossFunction, c: np.ndarray, grid: np.ndarray,
+               values: list[dict[float, float]], min_steps: float,
+               bar: Any) -> list[dict[float, float]]:
+    """``values`` and :math:`L(N_j, C/N_j)` at every grid size (where ``C/N_j >= min_steps``)."""
+    out = [dict(v) for v in values]
+    for n in grid:
+        key = float(f"{float(n):.12g}")
+        idx = [i for i in range(c.size)
+               if c[i] / key >= min_steps * (1 - 1e-12) and key not in out[i]]
+        if idx:
+            for i, v in zip(idx, _safe_loss(loss, key, c[idx] / key), strict=True):
+                out[i][key] = float(v)
+        bar.update()
+    return out
+
+
+def _slope(expected: ScalingExponents | None) -> float | None:
+    """The expected d log N* / d log C (the closed form's, single model), else None."""
+    slope = math.nan if expected is None else float(expected.compute_params_single)
+    return slope if 0 < slope <= 1 else None
 
 
 def _size_range(model_size_range: Any, c: np.ndarray, min_steps: float) -> tuple[float, float]:
@@ -279,20 +320,6 @@ def _size_range(model_size_range: Any, c: np.ndarray, min_steps: float) -> tuple
             f"steps even at the smallest model size {lo:g}; raise the budget or lower the sizes."
         )
     return lo, hi
-
-
-def _grid_table(loss: LossFunction, grid: np.ndarray, c: np.ndarray, min_steps: float,
-                bar: Any) -> tuple[np.ndarray, int]:
-    """Stage 1: :math:`L(N_j, C/N_j)` on the grid (inf where :math:`C/N_j` < ``min_steps``), calls."""
-    table = np.full((grid.size, c.size), np.inf)
-    n_eval = 0
-    for j, n in enumerate(grid):
-        ok = c / n >= min_steps * (1 - 1e-12)
-        if ok.any():
-            table[j, ok] = _safe_loss(loss, float(n), c[ok] / n)
-            n_eval += 1
-        bar.update()
-    return table, n_eval
 
 
 def assemble_frontier(

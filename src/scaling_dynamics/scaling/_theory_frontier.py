@@ -47,6 +47,14 @@ class TheoryLoss:
     floor: float = 0.0
     predict_options: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def time_window(self) -> float:
+        """Times within this factor of a window's first share its contour: one call at N
+        costs as much for all of them as for one (the frontier adds its other budgets')."""
+        from ..theory._inversion import WINDOW_RATIO
+
+        return WINDOW_RATIO
+
     def __call__(self, N: float, times: Any) -> np.ndarray:
         from ..theory import predict
 
@@ -76,6 +84,7 @@ def compute_optimal_frontier(
     n_grid: int = 17,
     xatol: float = 2e-3,
     progress: bool | None = None,
+    iso_compute: bool = False,
     **predict_options: Any,
 ) -> Frontier:
     r"""Compute-optimal :math:`N^*, t^*, L^*` of gradient flow from the mean-field theory.
@@ -100,12 +109,15 @@ def compute_optimal_frontier(
     min_steps : float
         Smallest training time allowed.
     n_grid : int
-        Sizes in the bracketing grid of the optimiser.
+        Sizes in the log grid the smallest budget walks up to reach the frontier.
     xatol : float
-        Tolerance on :math:`\log N` of the refinement (shared lattices, quartic
-        interpolation; :func:`optimize_frontier`).
+        Tolerance on :math:`\log N` of the search (the lattice's spacing is at most
+        ``100 xatol``; a degree-6 polynomial places the minimum; :func:`optimize_frontier`).
     progress : bool or None
         Progress bar on stderr.
+    iso_compute : bool
+        Also evaluate the whole iso-compute curves on the ``n_grid`` grid (for a plot;
+        :func:`optimize_frontier`).
     **predict_options
         Passed to :func:`scaling_dynamics.theory.predict` (``n_nodes``, ``compress``, ``tol``).
 
@@ -148,4 +160,5 @@ def compute_optimal_frontier(
         expected=expected,
         params=params,
         progress=progress,
+        iso_compute=iso_compute,
     )

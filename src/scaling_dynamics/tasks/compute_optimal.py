@@ -1,6 +1,6 @@
 """Task ``compute-optimal``: the theory's compute-optimal frontier N*, t*, L* (C = N t).
 
-For each budget C, minimises L(N, t = C/N) over log N (bracketing grid, then shared lattices);
+For each budget C, minimises L(N, t = C/N) over log N (followed along the frontier on a lattice);
 with ``store``, the frontier measured on a sweep with the theory's beside it.
 """
 
@@ -18,7 +18,7 @@ from ._spec import Spec
 
 __all__ = ["SPEC", "compute_optimal", "MAX_GRID", "MAX_EVALUATIONS"]
 
-#: Most sizes in the bracketing grid (the grid only brackets; the lattices refine).
+#: Most sizes in the bracketing grid (the grid only brings the smallest budget near).
 MAX_GRID = 10_000
 #: Most theory evaluations one frontier may cost (about 10 ms each: ~15 minutes).
 MAX_EVALUATIONS = 100_000
@@ -69,7 +69,8 @@ def declare(parser: Any) -> None:
                    help="budgets C = N t: C1,C2,... or log:START:STOP:NUM (default "
                    f"{DEFAULT_COMPUTE}; with --store, 12 budgets inside the data's range)")
     f.add_argument("--grid", type=count("grid", 3, MAX_GRID, "each size is one theory evaluation per budget"), default=17,
-                   help="sizes in the bracketing grid of the optimiser (default %(default)s)")
+                   help="sizes in the log grid the smallest budget walks to reach the frontier "
+                   "(default %(default)s)")
     f.add_argument("--min-steps", type=bounded("min-steps", 0.0, 1e300, low_open=True), default=1.0,
                    help="smallest training time allowed, so N <= C / min-steps "
                    "(default %(default)s)")
@@ -222,7 +223,8 @@ def compute_optimal(**options: Any) -> Output:
     if args.gamma:
         return _feature_learning(args, spectrum, budgets)
     fr = compute_optimal_frontier(spectrum, budgets, P=args.P, n_grid=args.grid,
-                                  min_steps=args.min_steps, progress=args.progress)
+                                  min_steps=args.min_steps, progress=args.progress,
+                                  iso_compute=bool(args.out))
     reference = None
     if args.out and not math.isinf(fr.params["P"]):
         reference = compute_optimal_frontier(spectrum, budgets, P=math.inf, n_grid=args.grid,
