@@ -207,3 +207,14 @@ def test_the_table_says_per_budget_where_there_is_no_interior_optimum():
     rows = [line for line in text.splitlines() if line.strip()[:1].isdigit()]
     assert [r.rstrip().endswith("yes") for r in rows] == [False, True, True, True, True]
     assert "no interior optimum at that budget" in text
+
+
+def test_a_tight_tolerance_still_finds_a_minimum_far_from_the_grids_middle():
+    """xatol = 1e-7 asks for a fine lattice; the walk must still reach an optimum two
+    decades below the middle of the allowed sizes (closed form of A N^-a + B t^-b)."""
+    A, a, B, b = 20.0, 0.4, 30.0, 0.3
+    C = np.geomspace(1e5, 1e9, 4)
+    fr = optimize_frontier(lambda n, t: 0.5 + A * n**-a + B * t**-b, C, xatol=1e-7)
+    # d/dN [A N^-a + B (C/N)^-b] = 0  ->  N* = (a A / (b B))^(1/(a+b)) C^(b/(a+b))
+    n_star = (a * A / (b * B)) ** (1 / (a + b)) * C ** (b / (a + b))
+    np.testing.assert_allclose(fr.model_size, n_star, rtol=1e-5)

@@ -181,7 +181,7 @@ def optimize_frontier(
     while the loss falls; every budget starts from the line through that budget's optimum
     and that of a budget a decade below the largest (found from it along the slope of
     ``expected``, else 1/2) and walks on a lattice in :math:`x = \log N` of
-    spacing ``h = 100 * xatol`` (at most 0.25) until its best lattice size has three
+    spacing ``h = 100 * xatol`` (within [0.05, 0.25]) until its best lattice size has three
     lattice sizes on each side; a polynomial of degree <= 6 through them gives the
     estimate (redone on a finer stencil where the degree-5 fit disagrees), where the loss
     is evaluated once more. The optimum reported is the best size evaluated (so
@@ -206,8 +206,8 @@ def optimize_frontier(
     n_grid : int
         Sizes in the log grid the smallest budget walks up to reach the frontier (>= 3).
     xatol : float
-        Tolerance on :math:`\log N` of the search (the lattice's spacing is ``100 * xatol``,
-        at most 0.25, where the polynomial's minimum is good to ~``xatol / 100``).
+        Tolerance on :math:`\log N` of the search (the lattice's spacing is ``100 * xatol``
+        within [0.05, 0.25], where the polynomial's minimum is good to ~``xatol / 100``).
     integer_sizes : bool
         Evaluate whole model sizes only (N rounded, t = C/N exact), as for the theory.
     loss_floor : float
@@ -243,7 +243,8 @@ def optimize_frontier(
     """
     started = time.perf_counter()
     c = np.sort(as_float_array("compute", compute, positive=True))
-    if np.unique(c).size != c.size:
+    # (not np.unique, which imports numpy.ma: 10 ms of a 0.5 s command)
+    if np.any(c[1:] == c[:-1]):
         raise InvalidParameterError("`compute` must not repeat a budget; got duplicates.")
     min_steps = check_real("min_steps", min_steps, low=0.0, low_open=True)
     n_grid = check_int("n_grid", n_grid, low=3)
@@ -253,7 +254,8 @@ def optimize_frontier(
 
     grid = np.geomspace(lo, hi, n_grid)
     if integer_sizes:
-        grid = np.unique(np.maximum(1.0, np.round(grid)))
+        grid = np.maximum(1.0, np.round(grid))  # increasing: drop the repeats
+        grid = grid[np.r_[True, grid[1:] != grid[:-1]]]
         n_grid = grid.size
     with progress_bar(2 * c.size + 20, "frontier", progress, unit="eval") as bar:
         n_opt, l_opt, at_bound, n_eval, values = search_frontier(

@@ -51,6 +51,9 @@ __all__ = ["search_frontier", "LATTICE_PER_XATOL", "MAX_LATTICE"]
 LATTICE_PER_XATOL = 100.0
 #: Widest lattice spacing: beyond ~0.25 the degree-6 polynomial's minimum degrades.
 MAX_LATTICE = 0.25
+#: Narrowest lattice spacing: a walk of a few steps must cross a grid interval whatever
+#: ``xatol``; at 0.05 the degree-6 polynomial's minimum is good to far below 1e-6 already.
+MIN_LATTICE = 0.05
 #: Lattice points each side of the best (seven points, a polynomial of degree six).
 _HALF = 3
 _MAX_WALK = 200
@@ -182,22 +185,28 @@ class _Fit:
 
 def _grid_start(pool: _Pool, i: int, xg: np.ndarray, grid: np.ndarray,
                 bounds: tuple[float, float]) -> float:
-    """Budget ``i`` walks up the grid from the middle of its sizes while the loss falls.
-
-    Only upward (towards shorter times, where the theory is cheapest): the lattice walk
-    that follows brackets the minimum, below as well, so the grid only brings it near.
+    """Budget ``i`` walks up the grid from the middle of its sizes while the loss falls,
+    and down instead when the first step up does not lower it (upward first: towards
+    shorter times, where the theory is cheapest). The lattice walk that follows brackets
+    the minimum, so the grid only brings it within one grid interval.
     """
     valid = [k for k in range(xg.size) if bounds[0] - _EPS <= xg[k] <= bounds[1] + _EPS]
     middle = 0.5 * (bounds[0] + bounds[1])
     if not valid:
         return middle
     size = {k: _key(float(grid[k])) for k in valid}
-    j = min(valid, key=lambda k: abs(xg[k] - middle))
+    j = start = min(valid, key=lambda k: abs(xg[k] - middle))
     while j + 1 in size:
         pool.run({size[j]: {i}, size[j + 1]: {i}})
         if pool.value(i, size[j + 1]) >= pool.value(i, size[j]):
             break
         j += 1
+    # not one step up: the minimum may lie far below, further than a lattice walk goes
+    while j <= start and j - 1 in size:
+        pool.run({size[j]: {i}, size[j - 1]: {i}})
+        if pool.value(i, size[j - 1]) >= pool.value(i, size[j]):
+            break
+        j -= 1
     return float(xg[j])
 
 
@@ -253,13 +262,14 @@ class _Lattice:
 def _lattice_step(xatol: float, window: float | None, slope: float) -> float:
     """The lattice spacing in log N.
 
-    ``LATTICE_PER_XATOL * xatol``, at most :data:`MAX_LATTICE`. With a loss whose times
+    ``LATTICE_PER_XATOL * xatol`` within [:data:`MIN_LATTICE`, :data:`MAX_LATTICE`]. With a
+    loss whose times
     share windows, narrowed so that the budgets asking for one lattice size fall in one
     window: their stencils' centres lie within 3 steps of it and their estimates within
     3.5, so with N* ~ C^slope their budgets lie within a factor exp(7h/slope); 0.95 of a
     window (h = 0.139 at slope 4/9, window 10), but not below half of the spacing above.
     """
-    h = min(MAX_LATTICE, LATTICE_PER_XATOL * xatol)
+    h = min(MAX_LATTICE, max(LATTICE_PER_XATOL * xatol, MIN_LATTICE))
     if window is None or not slope > 0:
         return h
     fit = 0.95 * math.log(window) * slope / (2 * _HALF + 1)
