@@ -179,26 +179,17 @@ def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
     Exact head, Gauss-Legendre integral with Euler-Maclaurin end corrections up to ``K1``
     (:func:`_body_rule`), interpolatory tail with exact moments (:func:`_tail_rule`).
     """
-    e_exp = a - b  # (w*)^2 = x^{-(a-b)}
     # K1: last mode of the Euler-Maclaurin part; lambda(K1+1) <= ratio * min_scale.
     if math.isfinite(min_scale) and min_scale > 0:
         k_tail = (_TAIL_RATIO * min_scale) ** (-1.0 / b)
     else:
         k_tail = _DEFAULT_K1
-    K0 = _HEAD
-    K1 = float(min(max(math.ceil(k_tail), 4 * K0), _MAX_K1))
+    # rounded up to a power of two: a longer body only adds accuracy, and the sets of
+    # nearby scales are then one set, built once (a frontier asks for 130 scales)
+    K1 = float(min(2.0 ** math.ceil(math.log2(max(k_tail, 4 * _HEAD))), _MAX_K1))
     if math.isfinite(M) and K1 >= M:
         K1 = float(M)
-    x_all, c_all = _body_rule(K0, K1)
-    lam = x_all ** (-b)
-    weights = c_all.copy()
-    task = c_all * x_all ** (-e_exp)
-    tail_lam = 0.0
-    if not (math.isfinite(M) and K1 >= M):
-        tail_lam, t_lam, t_weights, t_task = _tail_rule(b, e_exp, K1 + 1.0, M)
-        lam = np.concatenate([lam, t_lam])
-        weights = np.concatenate([weights, t_weights])
-        task = np.concatenate([task, t_task])
+    lam, weights, task, tail_lam = _power_law_nodes(a, b, M, K1)
     return ModeSet(
         eigenvalues=lam,
         weights=weights,
@@ -210,6 +201,26 @@ def _power_law_set(a: float, b: float, M: float, min_scale: float) -> ModeSet:
         tail_eigenvalue=tail_lam,
         min_scale=float(min_scale),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _power_law_nodes(a: float, b: float, M: float, K1: float,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Nodes, count and task weights and lambda_T of the set with body end ``K1`` (read-only)."""
+    e_exp = a - b  # (w*)^2 = x^{-(a-b)}
+    x_all, c_all = _body_rule(_HEAD, K1)
+    lam = x_all ** (-b)
+    weights = c_all.copy()
+    task = c_all * x_all ** (-e_exp)
+    tail_lam = 0.0
+    if not (math.isfinite(M) and K1 >= M):
+        tail_lam, t_lam, t_weights, t_task = _tail_rule(b, e_exp, K1 + 1.0, M)
+        lam = np.concatenate([lam, t_lam])
+        weights = np.concatenate([weights, t_weights])
+        task = np.concatenate([task, t_task])
+    for arr in (lam, weights, task):
+        arr.setflags(write=False)
+    return lam, weights, task, tail_lam
 
 
 @functools.lru_cache(maxsize=4)
