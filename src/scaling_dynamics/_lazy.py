@@ -20,7 +20,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
-__all__ = ["LazyRegistry", "resolve"]
+__all__ = ["LazyRegistry", "resolve", "lazy_attributes"]
 
 V = TypeVar("V")
 E = TypeVar("E", bound=tuple)
@@ -30,6 +30,25 @@ def resolve(package: str, path: str) -> Any:
     """The attribute named by ``"module:attribute"``, the module relative to ``package``."""
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(f".{module}", package), attribute)
+
+
+def lazy_attributes(package: str, table: Mapping[str, str], namespace: dict[str, Any],
+                    ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's ``__getattr__`` and ``__dir__`` (PEP 562) for public names imported on
+    first use: ``table`` maps each name to the module (relative to ``package``) that defines
+    it; a name once imported is kept in the package's ``namespace``."""
+
+    def __getattr__(name: str) -> Any:
+        if name not in table:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{table[name]}", package), name)
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(namespace) | set(table))
+
+    return __getattr__, __dir__
 
 
 class LazyRegistry(Mapping[str, V], Generic[V, E]):

@@ -32,6 +32,7 @@ continuous-time heavy ball), each choosing its route of the theory engine (:mod:
 
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from ..optimizers import HeavyBallFlow as HeavyBallFlow
 
 if TYPE_CHECKING:  # the names below are imported on first use (``__getattr__``)
@@ -91,19 +92,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name the first time it is used (PEP 562)."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [
