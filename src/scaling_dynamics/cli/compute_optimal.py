@@ -1,8 +1,9 @@
 """Compute-optimal frontier of gradient flow from the mean-field theory (C = N t).
 
 For each budget C, finds the model size N* minimising the theory's test loss
-L(N, t = C/N) on log N (a bracketing grid, then shared lattices of N with quartic
-interpolation; one theory curve per N serves every budget near it), and
+L(N, t = C/N) on log N (each budget's optimum followed from its neighbours' on one
+lattice of N, a degree-6 polynomial through seven lattice sizes, then the theory at
+that minimum; one theory curve per N serves every budget near it), and
 fits L* ~ C^-x, N* ~ C^x, t* ~ C^x. Compares them with the closed forms of
 theory.md section 5 (the paper's, m = min(a-1, 2b)) and with the single-model
 forms, which differ when a - 1 > b (docs/scaling.md). With a finite --P the
