@@ -69,14 +69,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog=PROG,
         description="Simulate, predict and explain neural scaling laws with the dynamical "
         "random-feature model of Bordelon, Atanasov & Pehlevan (ICML 2024).",
-        formatter_class=argparse.HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():
         if only is not None and name != only:
-            sub.add_parser(name, help=help_text, add_help=False,
-                           formatter_class=argparse.HelpFormatter)
+            sub.add_parser(name, help=help_text, add_help=False)
             continue
         mod = importlib.import_module(f"{__name__}.{module}")
         p = sub.add_parser(

@@ -35,7 +35,7 @@ from .._records import Record
 from .._validation import as_float_array, check_int, check_real
 from ._allocation import log_slope
 from ._exponents import ScalingExponents
-from ._refine import search_frontier
+from ._refine import search_frontier, size_key
 from ._summary import summary_repr
 
 __all__ = ["Frontier", "optimize_frontier", "LossFunction"]
@@ -177,14 +177,14 @@ def optimize_frontier(
 ) -> Frontier:
     r"""Minimise :math:`L(N, C/N)` over N for each budget C, with a real optimiser.
 
-    The smallest budget walks up ``n_grid`` log-spaced sizes from the middle of its range
-    while the loss falls; every budget starts from the line through that budget's optimum
+    The smallest budget walks up (or, when its first step up does not lower the loss, down)
+    ``n_grid`` log-spaced sizes from the middle of its range while the loss falls; every budget starts from the line through that budget's optimum
     and that of a budget a decade below the largest (found from it along the slope of
     ``expected``, else 1/2) and walks on a lattice in :math:`x = \log N` of
     spacing ``h = 100 * xatol`` (within [0.05, 0.25]) until its best lattice size has three
     lattice sizes on each side; a polynomial of degree <= 6 through them gives the
-    estimate (redone on a finer stencil where the degree-5 fit disagrees), where the loss
-    is evaluated once more. The optimum reported is the best size evaluated (so
+    estimate, where the loss is evaluated once more (and, where the polynomial refitted
+    with that value and one degree more puts a lower minimum elsewhere, there too). The optimum reported is the best size evaluated (so
     :math:`L^*` is a value of ``loss``), its :math:`\log N` within ~``xatol / 100`` of
     the minimum it followed. Calls are pooled: one call ``loss(N, C_i/N)`` per size serves
     every budget that needs it; a loss with a ``time_window`` attribute (times within that
@@ -284,7 +284,7 @@ def _with_grid(loss: LossFunction, c: np.ndarray, grid: np.ndarray,
     """``values`` and :math:`L(N_j, C/N_j)` at every grid size (where ``C/N_j >= min_steps``)."""
     out = [dict(v) for v in values]
     for n in grid:
-        key = float(f"{float(n):.12g}")
+        key = size_key(float(n))  # the search's key for the same size
         idx = [i for i in range(c.size)
                if c[i] / key >= min_steps * (1 - 1e-12) and key not in out[i]]
         if idx:

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["search_frontier", "LATTICE_PER_XATOL", "MAX_LATTICE"]
+__all__ = ["search_frontier", "size_key", "LATTICE_PER_XATOL", "MAX_LATTICE"]
 
 #: Lattice spacing in units of ``xatol``: 0.2 in log N at the theory's xatol = 2e-3.
 LATTICE_PER_XATOL = 100.0
@@ -110,13 +110,13 @@ class _Pool:
         return self.values[i][n]
 
 
-def _key(n: float) -> float:
+def size_key(n: float) -> float:
     """One float per size: a grid size and the same lattice size may differ in the last bits."""
     return float(f"{n:.12g}")
 
 
 def _size(x: float, integer_sizes: bool) -> float:
-    return float(max(1, round(math.exp(x)))) if integer_sizes else _key(math.exp(x))
+    return float(max(1, round(math.exp(x)))) if integer_sizes else size_key(math.exp(x))
 
 
 def _stencil(k0: int, h: float, x0: float, bounds: tuple[float, float],
@@ -194,7 +194,7 @@ def _grid_start(pool: _Pool, i: int, xg: np.ndarray, grid: np.ndarray,
     middle = 0.5 * (bounds[0] + bounds[1])
     if not valid:
         return middle
-    size = {k: _key(float(grid[k])) for k in valid}
+    size = {k: size_key(float(grid[k])) for k in valid}
     j = start = min(valid, key=lambda k: abs(xg[k] - middle))
     while j + 1 in size:
         pool.run({size[j]: {i}, size[j + 1]: {i}})

@@ -111,8 +111,8 @@ def compute_optimal_frontier(
     n_grid : int
         Sizes in the log grid the smallest budget walks up to reach the frontier.
     xatol : float
-        Tolerance on :math:`\log N` of the search (the lattice's spacing is at most
-        ``100 xatol``; a degree-6 polynomial places the minimum; :func:`optimize_frontier`).
+        Tolerance on :math:`\log N` of the search (the lattice's spacing is ``100 xatol``
+        within [0.05, 0.25]; a degree-6 polynomial places the minimum; :func:`optimize_frontier`).
     progress : bool or None
         Progress bar on stderr.
     iso_compute : bool
